@@ -1,0 +1,142 @@
+//! Sending messages to Slack: `response_url` posts, and `chat.postMessage` /
+//! `chat.update` with the bot token. Retries 429 (honouring `Retry-After`) and
+//! 5xx with backoff; never logs the URL's secret path or the token.
+
+use crate::message::ReplyTo;
+use crate::secret::Secret;
+use crate::slack::blocks::SlackMessage;
+use async_trait::async_trait;
+use serde_json::{json, Value};
+use std::time::Duration;
+
+/// Where a posted message ended up, so it can be updated later.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Posted {
+    pub channel_id: Option<String>,
+    pub ts: Option<String>,
+}
+
+/// The port the worker and scheduler report through.
+#[async_trait]
+pub trait SlackReplies: Send + Sync {
+    async fn reply(&self, to: &ReplyTo, message: &SlackMessage) -> Result<Posted, SlackError>;
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum SlackError {
+    #[error("Slack answered HTTP {status} after {attempts} attempt(s)")]
+    Status { status: u16, attempts: u32 },
+    #[error("Slack API error: {0}")]
+    Api(String),
+    #[error("could not reach Slack: {0}")]
+    Transport(#[source] reqwest::Error),
+    #[error("no bot token is configured, so emrbot cannot post to channel {0}")]
+    NoBotToken(String),
+}
+
+pub struct HttpSlack {
+    http: reqwest::Client,
+    api_base: String,
+    bot_token: Option<Secret<String>>,
+    max_attempts: u32,
+    base_backoff: Duration,
+}
+
+impl HttpSlack {
+    pub fn new(http: reqwest::Client, api_base: &str, bot_token: Option<Secret<String>>) -> Self {
+        Self {
+            http,
+            api_base: api_base.trim_end_matches('/').to_string(),
+            bot_token,
+            max_attempts: 4,
+            base_backoff: Duration::from_millis(200),
+        }
+    }
+
+    /// Shorter waits between attempts, for tests.
+    pub fn with_backoff(mut self, base: Duration) -> Self {
+        self.base_backoff = base;
+        self
+    }
+
+    async fn post_json(&self, url: &str, body: &Value, bearer: Option<&Secret<String>>) -> Result<Value, SlackError> {
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            let mut request = self.http.post(url).json(body).timeout(Duration::from_secs(10));
+            if let Some(token) = bearer {
+                request = request.bearer_auth(token.expose());
+            }
+            let wait = match request.send().await {
+                Ok(response) if response.status().is_success() => {
+                    // response_url answers `ok` as text; the Web API answers JSON with `ok`.
+                    let text = response.text().await.map_err(SlackError::Transport)?;
+                    let value: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
+                    if value.get("ok") == Some(&Value::Bool(false)) {
+                        let error = value.get("error").and_then(Value::as_str).unwrap_or("unknown").to_string();
+                        return Err(SlackError::Api(error));
+                    }
+                    return Ok(value);
+                }
+                Ok(response) => {
+                    let status = response.status().as_u16();
+                    let retryable = status == 429 || response.status().is_server_error();
+                    if !retryable || attempt >= self.max_attempts {
+                        return Err(SlackError::Status { status, attempts: attempt });
+                    }
+                    let retry_after = response
+                        .headers()
+                        .get("retry-after")
+                        .and_then(|v| v.to_str().ok())
+                        .and_then(|v| v.trim().parse::<u64>().ok());
+                    tracing::warn!(status, attempt, "Slack asked us to retry");
+                    match retry_after {
+                        Some(secs) => Duration::from_secs(secs.min(30)),
+                        None => self.base_backoff * 2u32.pow(attempt - 1),
+                    }
+                }
+                Err(error) if attempt < self.max_attempts && (error.is_connect() || error.is_timeout()) => {
+                    tracing::warn!(attempt, error = %error.without_url(), "Slack unreachable, retrying");
+                    self.base_backoff * 2u32.pow(attempt - 1)
+                }
+                Err(error) => return Err(SlackError::Transport(error.without_url())),
+            };
+            tokio::time::sleep(wait).await;
+        }
+    }
+
+    async fn post_to_channel(&self, channel_id: &str, ts: Option<&str>, message: &SlackMessage) -> Result<Posted, SlackError> {
+        let token = self.bot_token.as_ref().ok_or_else(|| SlackError::NoBotToken(channel_id.to_string()))?;
+        let mut body = json!({"channel": channel_id, "text": message.text, "blocks": message.blocks});
+        let method = match ts {
+            Some(ts) => {
+                body["ts"] = json!(ts);
+                "chat.update"
+            }
+            None => "chat.postMessage",
+        };
+        let answer = self.post_json(&format!("{}/{method}", self.api_base), &body, Some(token)).await?;
+        Ok(Posted {
+            channel_id: answer.get("channel").and_then(Value::as_str).map(str::to_string),
+            ts: answer.get("ts").and_then(Value::as_str).map(str::to_string),
+        })
+    }
+}
+
+#[async_trait]
+impl SlackReplies for HttpSlack {
+    async fn reply(&self, to: &ReplyTo, message: &SlackMessage) -> Result<Posted, SlackError> {
+        match to {
+            ReplyTo::ResponseUrl { url, replace_original, .. } => {
+                let mut message = message.clone();
+                if message.replace_original.is_none() {
+                    message.replace_original = Some(*replace_original);
+                }
+                self.post_json(url, &message.to_json(), None).await?;
+                Ok(Posted::default())
+            }
+            ReplyTo::Channel { channel_id, ts } => self.post_to_channel(channel_id, ts.as_deref(), message).await,
+            ReplyTo::None => Ok(Posted::default()),
+        }
+    }
+}
