@@ -1,1 +1,129 @@
+//! emrbot on one machine (PRODUCT.md §5): the ingress served over HTTP, the
+//! worker consuming the queue, and the local AWS emulator unless told otherwise.
+//! The same library code the Lambdas run, wired to local loops.
 
+pub mod emulator;
+pub mod render;
+pub mod resources;
+pub mod send;
+pub mod server;
+pub mod worker_loop;
+
+use emrbot_ingress::Ingress;
+use emrbot_shared::clock::SystemClock;
+use emrbot_shared::queue::SqsQueue;
+use emrbot_shared::settings::Settings;
+use emrbot_shared::slack::SlackVerifier;
+use emrbot_shared::{Config, Secret};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+/// The signing secret `make run` and `emrbot-local send` share when none is set.
+pub const LOCAL_SIGNING_SECRET: &str = "emrbot-local-development-secret";
+
+#[derive(Debug, Clone)]
+pub struct Options {
+    pub listen: SocketAddr,
+    pub config: PathBuf,
+    /// `None`: start an emulator (unless `use_real_aws`).
+    pub aws_endpoint: Option<String>,
+    pub use_real_aws: bool,
+    pub queue: String,
+    pub table: String,
+    pub signing_secret: Secret<String>,
+    pub bot_token: Option<Secret<String>>,
+    pub slack_api_base: String,
+    /// Launch two demo clusters in a fresh emulator so `status` shows something.
+    pub seed_demo_clusters: bool,
+}
+
+pub struct Running {
+    pub address: SocketAddr,
+    pub aws: aws_config::SdkConfig,
+    pub resources: resources::Resources,
+    shutdown: tokio::sync::watch::Sender<bool>,
+    tasks: Vec<tokio::task::JoinHandle<()>>,
+    /// Kept alive while running; stopped on drop.
+    pub emulator: Option<emulator::Emulator>,
+}
+
+impl Running {
+    pub async fn stop(self) {
+        let _ = self.shutdown.send(true);
+        for task in self.tasks {
+            task.abort();
+            let _ = task.await;
+        }
+    }
+}
+
+async fn sdk_config(options: &Options) -> Result<(aws_config::SdkConfig, Option<emulator::Emulator>), String> {
+    if options.use_real_aws {
+        return Ok((emrbot_shared::aws::load_sdk_config().await, None));
+    }
+    let (endpoint, started) = match &options.aws_endpoint {
+        Some(endpoint) => (endpoint.clone(), None),
+        None => {
+            let emulator = emulator::Emulator::try_start().await?;
+            tracing::info!(endpoint = %emulator.endpoint, "started the local AWS emulator");
+            (emulator.endpoint.clone(), Some(emulator))
+        }
+    };
+    // An emulator takes any credentials; keep real ones out of it.
+    let config = aws_config::SdkConfig::builder()
+        .behavior_version(aws_config::BehaviorVersion::latest())
+        .region(aws_config::Region::new(std::env::var("AWS_REGION").unwrap_or_else(|_| "us-east-1".into())))
+        .endpoint_url(endpoint)
+        .credentials_provider(aws_sdk_sqs::config::SharedCredentialsProvider::new(
+            aws_sdk_sqs::config::Credentials::new("testing", "testing", None, None, "emulator"),
+        ))
+        .build();
+    Ok((config, started))
+}
+
+/// Starts everything and returns once the HTTP server is listening.
+pub async fn start(options: Options) -> Result<Running, String> {
+    let config = Arc::new(Config::load(&options.config).map_err(|e| e.to_string())?);
+    let (aws, emulator) = sdk_config(&options).await?;
+    let resources = resources::ensure(&aws, &options.queue, &options.table).await?;
+    if options.seed_demo_clusters && emulator.is_some() {
+        let emr = aws_sdk_emr::Client::new(&aws);
+        for name in ["adhoc-alice", "nightly-etl"] {
+            emulator::launch_cluster(&emr, name).await?;
+        }
+    }
+    let settings = Settings {
+        config: config.clone(),
+        queue_url: resources.queue_url.clone(),
+        table: resources.table.clone(),
+        signing_secret: options.signing_secret.clone(),
+        bot_token: options.bot_token.clone(),
+        slack_api_base: options.slack_api_base.clone(),
+    };
+    let sqs = aws_sdk_sqs::Client::new(&aws);
+    let ingress = Arc::new(Ingress::new(
+        SlackVerifier::new(settings.signing_secret.clone()),
+        config.clone(),
+        Arc::new(SqsQueue::new(sqs.clone(), settings.queue_url.clone())),
+        Arc::new(SystemClock),
+    ));
+    let worker = emrbot_worker::build(&settings, &aws, reqwest::Client::new());
+
+    let (shutdown, shutdown_rx) = tokio::sync::watch::channel(false);
+    let listener = tokio::net::TcpListener::bind(options.listen)
+        .await
+        .map_err(|e| format!("cannot listen on {}: {e}", options.listen))?;
+    let address = listener.local_addr().map_err(|e| e.to_string())?;
+    let app = server::router(server::AppState { ingress });
+    let mut stop_serving = shutdown_rx.clone();
+    let serve = tokio::spawn(async move {
+        let _ = axum::serve(listener, app)
+            .with_graceful_shutdown(async move {
+                let _ = stop_serving.changed().await;
+            })
+            .await;
+    });
+    let work = tokio::spawn(worker_loop::run(sqs, settings.queue_url.clone(), worker, shutdown_rx));
+    Ok(Running { address, aws, resources, shutdown, tasks: vec![serve, work], emulator })
+}

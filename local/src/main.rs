@@ -1,1 +1,145 @@
-fn main() {}
+//! `emrbot-local`: run emrbot on this machine, talk to it, check a config.
+
+use clap::{Parser, Subcommand};
+use emrbot_local::{render, send, Options, LOCAL_SIGNING_SECRET};
+use emrbot_shared::Secret;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Duration;
+
+#[derive(Parser)]
+#[command(name = "emrbot-local", about = "Run emrbot locally, send it commands, check configs")]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Cmd>,
+    #[command(flatten)]
+    run: RunArgs,
+}
+
+#[derive(clap::Args, Clone)]
+struct RunArgs {
+    /// Address to serve the Slack routes on.
+    #[arg(long, default_value = "127.0.0.1:3000")]
+    listen: SocketAddr,
+    /// Talk to real AWS (credentials from the usual places) instead of the emulator.
+    #[arg(long)]
+    aws: bool,
+    #[arg(long, env = "EMRBOT_CONFIG", default_value = "config/emrbot.sample.toml")]
+    config: PathBuf,
+    #[arg(long, env = "EMRBOT_QUEUE_URL", default_value = "emrbot-commands")]
+    queue: String,
+    #[arg(long, env = "EMRBOT_TABLE", default_value = "emrbot")]
+    table: String,
+    /// Do not launch the two demo clusters in a fresh emulator.
+    #[arg(long)]
+    no_demo: bool,
+}
+
+#[derive(Subcommand)]
+enum Cmd {
+    /// Serve emrbot (the default).
+    Run(RunArgs),
+    /// Send `/emr <text>` to a running emrbot, signed like Slack, and print the replies.
+    Send {
+        /// The text after /emr, e.g. `status` or `lock adhoc for 2h`.
+        #[arg(trailing_var_arg = true, required = true)]
+        text: Vec<String>,
+        #[arg(long, default_value = "http://127.0.0.1:3000")]
+        url: String,
+        #[arg(long, default_value = "U0LOCAL")]
+        user: String,
+        #[arg(long, default_value = "C0DATAOPS")]
+        channel: String,
+        /// Seconds to wait for the deferred reply.
+        #[arg(long, default_value_t = 15)]
+        wait: u64,
+    },
+    /// Validate a config file; errors name the key.
+    CheckConfig { file: PathBuf },
+}
+
+fn signing_secret() -> Secret<String> {
+    Secret::new(std::env::var("SLACK_SIGNING_SECRET").unwrap_or_else(|_| LOCAL_SIGNING_SECRET.to_string()))
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        None => run(cli.run).await,
+        Some(Cmd::Run(args)) => run(args).await,
+        Some(Cmd::Send { text, url, user, channel, wait }) => {
+            let options = send::SendOptions {
+                url,
+                text: text.join(" "),
+                user,
+                channel,
+                signing_secret: signing_secret(),
+                wait: Duration::from_secs(wait),
+            };
+            match send::send(&options).await {
+                Ok(exchange) => {
+                    println!("HTTP {}", exchange.status);
+                    println!("{}", render::to_text(&exchange.ack));
+                    for reply in &exchange.replies {
+                        println!("\n{}", render::to_text(reply));
+                    }
+                    if exchange.status == 200 { ExitCode::SUCCESS } else { ExitCode::FAILURE }
+                }
+                Err(error) => {
+                    eprintln!("error: {error}");
+                    ExitCode::FAILURE
+                }
+            }
+        }
+        Some(Cmd::CheckConfig { file }) => match emrbot_shared::Config::load(&file) {
+            Ok(config) => {
+                println!(
+                    "{}: OK ({} presets, {} accounts, time zone {})",
+                    file.display(),
+                    config.presets.len(),
+                    config.accounts.len(),
+                    config.timezone
+                );
+                ExitCode::SUCCESS
+            }
+            Err(error) => {
+                eprintln!("{error}");
+                ExitCode::FAILURE
+            }
+        },
+    }
+}
+
+async fn run(args: RunArgs) -> ExitCode {
+    emrbot_shared::telemetry::init_text();
+    let aws_endpoint = std::env::var("AWS_ENDPOINT_URL").ok().filter(|v| !v.is_empty());
+    let options = Options {
+        listen: args.listen,
+        config: args.config,
+        use_real_aws: args.aws,
+        seed_demo_clusters: !args.no_demo && aws_endpoint.is_none(),
+        aws_endpoint,
+        queue: args.queue,
+        table: args.table,
+        signing_secret: signing_secret(),
+        bot_token: std::env::var("SLACK_BOT_TOKEN").ok().map(Secret::new),
+        slack_api_base: std::env::var("SLACK_API_BASE_URL")
+            .unwrap_or_else(|_| emrbot_shared::settings::DEFAULT_SLACK_API.to_string()),
+    };
+    let running = match emrbot_local::start(options).await {
+        Ok(running) => running,
+        Err(error) => {
+            eprintln!("emrbot-local could not start: {error}");
+            return ExitCode::FAILURE;
+        }
+    };
+    println!("emrbot is listening on http://{}", running.address);
+    println!("  queue: {}\n  table: {}", running.resources.queue_url, running.resources.table);
+    println!("Try it from another terminal:  cargo run -q -p emrbot-local -- send status");
+    let _ = tokio::signal::ctrl_c().await;
+    println!("stopping");
+    running.stop().await;
+    ExitCode::SUCCESS
+}

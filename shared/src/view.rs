@@ -58,21 +58,21 @@ pub fn status_list(views: &[ClusterView<'_>], now: DateTime<Utc>, tz: Tz) -> Sla
         let c = v.cluster;
         let locked = v.lock.is_some_and(|l| l.is_active(now));
         let uptime = c.uptime(now).map(format_elapsed).unwrap_or_else(|| "?".into());
-        let idle = match v.idle_since {
-            Some(since) => format_elapsed(now - since),
+        let activity = match v.idle_since {
+            Some(since) => format!("idle for {}", format_elapsed(now - since)),
             None if c.state.as_emr() == "WAITING" => "idle".into(),
             None => "busy".into(),
         };
         let hours = c.normalized_instance_hours.map(|h| h.to_string()).unwrap_or_else(|| "0".into());
         blocks.push(divider());
         blocks.push(section(&format!(
-            "*{}* `{}` · {} · *{}*\nUp {} · idle {} · held by {} · {} normalized instance hours",
+            "*{}* `{}` · {} · *{}*\nUp {} · {} · held by {} · {} normalized instance hours",
             escape(&c.name),
             c.id,
             escape(&account_text(c)),
             c.state,
             uptime,
-            idle,
+            activity,
             lock_text(v.lock, now, tz),
             hours
         )));

@@ -1,1 +1,11 @@
+//! Test harness shared by the integration tests: the AWS emulator (from
+//! emrbot-local), a local Slack, a Lambda Runtime API, fixtures and signing,
+//! and a whole emrbot-local app wired to them.
 
+pub mod app;
+pub mod fixtures;
+pub mod runtime_api;
+pub mod slack;
+
+pub use emrbot_local::emulator::{self, launch_cluster, Emulator};
+pub use slack::FakeSlack;

@@ -1,0 +1,81 @@
+//! `emrbot-local send <text>`: what Slack does when someone types `/emr <text>`.
+//! Signs a slash-command form, POSTs it, prints the acknowledgement, then
+//! catches the deferred reply on a local `response_url` and prints it.
+
+use axum::routing::post;
+use axum::{Json, Router};
+use emrbot_shared::slack::SlackVerifier;
+use emrbot_shared::Secret;
+use serde_json::Value;
+use std::time::Duration;
+
+pub struct SendOptions {
+    pub url: String,
+    pub text: String,
+    pub user: String,
+    pub channel: String,
+    pub signing_secret: Secret<String>,
+    pub wait: Duration,
+}
+
+pub struct Exchange {
+    pub status: u16,
+    pub ack: Value,
+    pub replies: Vec<Value>,
+}
+
+pub async fn send(options: &SendOptions) -> Result<Exchange, String> {
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<Value>();
+    let app = Router::new().route(
+        "/response",
+        post(move |Json(body): Json<Value>| {
+            let tx = tx.clone();
+            async move {
+                let _ = tx.send(body);
+                "ok"
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.map_err(|e| e.to_string())?;
+    let response_url = format!("http://{}/response", listener.local_addr().map_err(|e| e.to_string())?);
+    let server = tokio::spawn(async move {
+        let _ = axum::serve(listener, app).await;
+    });
+
+    let body = serde_urlencoded::to_string([
+        ("token", "local"),
+        ("team_id", "T0LOCAL"),
+        ("team_domain", "local"),
+        ("channel_id", options.channel.as_str()),
+        ("channel_name", "local"),
+        ("user_id", options.user.as_str()),
+        ("user_name", "local-user"),
+        ("command", "/emr"),
+        ("text", options.text.as_str()),
+        ("response_url", response_url.as_str()),
+        ("trigger_id", &format!("{}.local", chrono::Utc::now().timestamp_nanos_opt().unwrap_or_default())),
+        ("api_app_id", "A0LOCAL"),
+    ])
+    .map_err(|e| e.to_string())?;
+    let timestamp = chrono::Utc::now().timestamp();
+    let signature = SlackVerifier::new(options.signing_secret.clone()).sign(timestamp, body.as_bytes());
+    let response = reqwest::Client::new()
+        .post(format!("{}/slack/commands", options.url.trim_end_matches('/')))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .header("x-slack-request-timestamp", timestamp.to_string())
+        .header("x-slack-signature", signature)
+        .body(body)
+        .send()
+        .await
+        .map_err(|e| format!("cannot reach emrbot at {}: {e}", options.url))?;
+    let status = response.status().as_u16();
+    let ack: Value = response.json().await.unwrap_or(Value::Null);
+    let mut replies = Vec::new();
+    if status == 200 {
+        if let Ok(Some(reply)) = tokio::time::timeout(options.wait, rx.recv()).await {
+            replies.push(reply);
+        }
+    }
+    server.abort();
+    Ok(Exchange { status, ack, replies })
+}

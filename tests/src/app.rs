@@ -1,0 +1,92 @@
+//! A whole emrbot (emrbot-local: ingress over HTTP + worker loop) on its own
+//! emulator and a local Slack, as a user would run it.
+
+use crate::fixtures;
+use crate::{Emulator, FakeSlack};
+use emrbot_shared::Secret;
+use std::time::Duration;
+
+pub struct TestApp {
+    pub emulator: Emulator,
+    pub slack: FakeSlack,
+    pub running: emrbot_local::Running,
+    pub http: reqwest::Client,
+    pub url: String,
+}
+
+pub struct Reply {
+    pub status: u16,
+    pub body: serde_json::Value,
+    pub elapsed: Duration,
+}
+
+impl TestApp {
+    pub async fn start() -> TestApp {
+        let emulator = Emulator::start().await;
+        let slack = FakeSlack::start().await;
+        let options = emrbot_local::Options {
+            listen: "127.0.0.1:0".parse().expect("addr"),
+            config: fixtures::config_path(),
+            aws_endpoint: Some(emulator.endpoint.clone()),
+            use_real_aws: false,
+            queue: "emrbot-commands".into(),
+            table: "emrbot".into(),
+            signing_secret: Secret::new(fixtures::SIGNING_SECRET.into()),
+            bot_token: Some(Secret::new(fixtures::BOT_TOKEN.into())),
+            slack_api_base: slack.api_base(),
+            seed_demo_clusters: false,
+        };
+        let running = emrbot_local::start(options).await.expect("emrbot-local starts");
+        let url = format!("http://{}", running.address);
+        TestApp { emulator, slack, running, http: reqwest::Client::new(), url }
+    }
+
+    pub fn emr(&self) -> aws_sdk_emr::Client {
+        aws_sdk_emr::Client::new(&self.running.aws)
+    }
+
+    /// Types `/emr <text>` as `user` in `channel`; returns the HTTP answer and
+    /// the response_url the deferred reply will reach.
+    pub async fn slash(&self, text: &str, user: &str, channel: &str) -> (Reply, String) {
+        let response_id = uuid::Uuid::new_v4().simple().to_string();
+        let response_url = self.slack.response_url(&response_id);
+        let body = fixtures::slash_body(text, user, channel, &response_url);
+        let (ts, sig) = fixtures::sign(&body);
+        let reply = self.post("/slack/commands", body, &[("x-slack-request-timestamp", &ts), ("x-slack-signature", &sig)]).await;
+        (reply, format!("response/{response_id}"))
+    }
+
+    pub async fn post(&self, path: &str, body: String, headers: &[(&str, &str)]) -> Reply {
+        let mut request = self
+            .http
+            .post(format!("{}{path}", self.url))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(body);
+        for (k, v) in headers {
+            request = request.header(*k, *v);
+        }
+        let started = std::time::Instant::now();
+        let response = request.send().await.expect("emrbot answers");
+        let elapsed = started.elapsed();
+        let status = response.status().as_u16();
+        let body = response.json().await.unwrap_or(serde_json::Value::Null);
+        Reply { status, body, elapsed }
+    }
+
+    /// Messages now waiting on the command queue (not yet taken by the worker).
+    pub async fn queue_depth(&self) -> i64 {
+        use aws_sdk_sqs::types::QueueAttributeName;
+        let sqs = aws_sdk_sqs::Client::new(&self.running.aws);
+        let out = sqs
+            .get_queue_attributes()
+            .queue_url(&self.running.resources.queue_url)
+            .attribute_names(QueueAttributeName::ApproximateNumberOfMessages)
+            .attribute_names(QueueAttributeName::ApproximateNumberOfMessagesNotVisible)
+            .send()
+            .await
+            .expect("GetQueueAttributes");
+        let attrs = out.attributes().cloned().unwrap_or_default();
+        let n = |a: QueueAttributeName| attrs.get(&a).and_then(|v| v.parse::<i64>().ok()).unwrap_or(0);
+        n(QueueAttributeName::ApproximateNumberOfMessages) + n(QueueAttributeName::ApproximateNumberOfMessagesNotVisible)
+    }
+}

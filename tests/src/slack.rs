@@ -1,0 +1,141 @@
+//! A local Slack: records every message the bot sends to a `response_url` or
+//! the Web API, and answers like Slack (optionally failing first, to test retries).
+
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::post;
+use axum::{Json, Router};
+use serde_json::{json, Value};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+#[derive(Debug, Clone)]
+pub struct Recorded {
+    /// `response/<id>` or `api/<method>`.
+    pub path: String,
+    pub authorization: Option<String>,
+    pub body: Value,
+}
+
+#[derive(Default)]
+struct Inner {
+    recorded: Vec<Recorded>,
+    /// Answers to give before succeeding: each entry is a status code.
+    failures: Vec<u16>,
+    next_ts: u64,
+}
+
+#[derive(Clone)]
+pub struct FakeSlack {
+    inner: Arc<Mutex<Inner>>,
+    pub base: String,
+}
+
+impl FakeSlack {
+    pub async fn start() -> FakeSlack {
+        let inner = Arc::new(Mutex::new(Inner::default()));
+        let app = Router::new()
+            .route("/response/{id}", post(response_url))
+            .route("/api/{method}", post(web_api))
+            .with_state(inner.clone());
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let base = format!("http://{}", listener.local_addr().expect("addr"));
+        tokio::spawn(async move { axum::serve(listener, app).await.expect("fake Slack serves") });
+        FakeSlack { inner, base }
+    }
+
+    /// A fresh `response_url` for one command.
+    pub fn response_url(&self, id: &str) -> String {
+        format!("{}/response/{id}", self.base)
+    }
+
+    /// Where `SLACK_API_BASE_URL` should point.
+    pub fn api_base(&self) -> String {
+        format!("{}/api", self.base)
+    }
+
+    /// The next requests get these statuses (e.g. 500, 429) before one succeeds.
+    pub fn fail_next(&self, statuses: &[u16]) {
+        self.inner.lock().expect("lock").failures.extend_from_slice(statuses);
+    }
+
+    pub fn recorded(&self) -> Vec<Recorded> {
+        self.inner.lock().expect("lock").recorded.clone()
+    }
+
+    /// Waits until a recorded message satisfies `pred`, or panics after `limit`.
+    pub async fn wait_for(&self, limit: Duration, pred: impl Fn(&Recorded) -> bool) -> Recorded {
+        let deadline = tokio::time::Instant::now() + limit;
+        loop {
+            if let Some(r) = self.recorded().into_iter().find(|r| pred(r)) {
+                return r;
+            }
+            if tokio::time::Instant::now() > deadline {
+                panic!("Slack received no matching message within {limit:?}; got {:#?}", self.recorded());
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+}
+
+fn take_failure(inner: &Mutex<Inner>) -> Option<u16> {
+    let mut inner = inner.lock().expect("lock");
+    (!inner.failures.is_empty()).then(|| inner.failures.remove(0))
+}
+
+async fn response_url(State(inner): State<Arc<Mutex<Inner>>>, Path(id): Path<String>, headers: HeaderMap, Json(body): Json<Value>) -> Response {
+    if let Some(status) = take_failure(&inner) {
+        return failure(status);
+    }
+    inner.lock().expect("lock").recorded.push(Recorded { path: format!("response/{id}"), authorization: auth(&headers), body });
+    (StatusCode::OK, "ok").into_response()
+}
+
+async fn web_api(State(inner): State<Arc<Mutex<Inner>>>, Path(method): Path<String>, headers: HeaderMap, Json(body): Json<Value>) -> Response {
+    if let Some(status) = take_failure(&inner) {
+        return failure(status);
+    }
+    let authorization = auth(&headers);
+    if !authorization.as_deref().is_some_and(|a| a.starts_with("Bearer xoxb-")) {
+        return Json(json!({"ok": false, "error": "not_authed"})).into_response();
+    }
+    let mut inner = inner.lock().expect("lock");
+    inner.next_ts += 1;
+    let ts = body.get("ts").and_then(Value::as_str).map(str::to_string).unwrap_or_else(|| format!("1700000000.{:06}", inner.next_ts));
+    let channel = body.get("channel").cloned().unwrap_or(Value::Null);
+    inner.recorded.push(Recorded { path: format!("api/{method}"), authorization, body });
+    Json(json!({"ok": true, "channel": channel, "ts": ts})).into_response()
+}
+
+fn failure(status: u16) -> Response {
+    let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let mut response = (status, "failure injected by the test").into_response();
+    if status == StatusCode::TOO_MANY_REQUESTS {
+        response.headers_mut().insert("retry-after", "1".parse().expect("header"));
+    }
+    response
+}
+
+fn auth(headers: &HeaderMap) -> Option<String> {
+    headers.get("authorization").and_then(|v| v.to_str().ok()).map(str::to_string)
+}
+
+/// All the text of a Block Kit message, for assertions.
+pub fn message_text(body: &Value) -> String {
+    let mut out = String::new();
+    collect_text(body, &mut out);
+    out
+}
+
+fn collect_text(value: &Value, out: &mut String) {
+    match value {
+        Value::String(s) => {
+            out.push_str(s);
+            out.push('\n');
+        }
+        Value::Array(items) => items.iter().for_each(|v| collect_text(v, out)),
+        Value::Object(map) => map.values().for_each(|v| collect_text(v, out)),
+        _ => {}
+    }
+}

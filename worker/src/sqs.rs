@@ -1,0 +1,45 @@
+//! SQS batches in, partial batch failures out: a record whose work failed for a
+//! transient reason is reported in `batchItemFailures` so SQS delivers it
+//! again; an unparseable one is reported too, so after the queue's
+//! maxReceiveCount it lands in the dead-letter queue instead of vanishing.
+
+use crate::commands::Outcome;
+use crate::Worker;
+use aws_lambda_events::sqs::{BatchItemFailure, SqsBatchResponse, SqsEvent, SqsMessage};
+use emrbot_shared::message::CommandMessage;
+
+impl Worker {
+    pub async fn handle_batch(&self, event: SqsEvent) -> SqsBatchResponse {
+        let mut failures = Vec::new();
+        for record in event.records {
+            let id = record.message_id.clone().unwrap_or_default();
+            if self.handle_record(&record).await == Outcome::Retry {
+                let mut failure = BatchItemFailure::default();
+                failure.item_identifier = id;
+                failures.push(failure);
+            }
+        }
+        // The event types are non-exhaustive: build from the default.
+        let mut response = SqsBatchResponse::default();
+        response.batch_item_failures = failures;
+        response
+    }
+
+    async fn handle_record(&self, record: &SqsMessage) -> Outcome {
+        let sqs_id = record.message_id.as_deref().unwrap_or("?");
+        let body = record.body.as_deref().unwrap_or("");
+        match CommandMessage::from_json(body) {
+            Ok(message) => self.handle_message(&message).await,
+            Err(error) => {
+                let receives = record.attributes.get("ApproximateReceiveCount").map(String::as_str).unwrap_or("?");
+                tracing::error!(
+                    sqs_message_id = sqs_id,
+                    receives,
+                    error = %error,
+                    "unparseable queue message; leaving it for the dead-letter queue"
+                );
+                Outcome::Retry
+            }
+        }
+    }
+}
