@@ -5,7 +5,9 @@
 
 use crate::duration::format_elapsed;
 use crate::emr::{ClusterDetail, ClusterSummary};
-use crate::slack::blocks::{actions, context, divider, escape, header, section, section_fields, Button, SlackMessage};
+use crate::slack::blocks::{
+    actions, context, divider, escape, header, section, section_fields, Button, SlackMessage,
+};
 use crate::store::Lock;
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
@@ -57,13 +59,19 @@ pub fn status_list(views: &[ClusterView<'_>], now: DateTime<Utc>, tz: Tz) -> Sla
     for v in views {
         let c = v.cluster;
         let locked = v.lock.is_some_and(|l| l.is_active(now));
-        let uptime = c.uptime(now).map(format_elapsed).unwrap_or_else(|| "?".into());
+        let uptime = c
+            .uptime(now)
+            .map(format_elapsed)
+            .unwrap_or_else(|| "?".into());
         let activity = match v.idle_since {
             Some(since) => format!("idle for {}", format_elapsed(now - since)),
             None if c.state.as_emr() == "WAITING" => "idle".into(),
             None => "busy".into(),
         };
-        let hours = c.normalized_instance_hours.map(|h| h.to_string()).unwrap_or_else(|| "0".into());
+        let hours = c
+            .normalized_instance_hours
+            .map(|h| h.to_string())
+            .unwrap_or_else(|| "0".into());
         blocks.push(divider());
         blocks.push(section(&format!(
             "*{}* `{}` · {} · *{}*\nUp {} · {} · held by {} · {} normalized instance hours",
@@ -76,35 +84,67 @@ pub fn status_list(views: &[ClusterView<'_>], now: DateTime<Utc>, tz: Tz) -> Sla
             lock_text(v.lock, now, tz),
             hours
         )));
-        blocks.push(actions(&format!("cluster:{}", c.id), &cluster_buttons(c, locked)));
+        blocks.push(actions(
+            &format!("cluster:{}", c.id),
+            &cluster_buttons(c, locked),
+        ));
         fallback.push(format!("{} ({}) {}", c.name, c.id, c.state));
     }
     // Three blocks a cluster: past 16 clusters the list is cut with a note.
-    SlackMessage::new(format!("{} active EMR clusters: {}", views.len(), fallback.join(", ")), blocks)
+    SlackMessage::new(
+        format!(
+            "{} active EMR clusters: {}",
+            views.len(),
+            fallback.join(", ")
+        ),
+        blocks,
+    )
 }
 
 /// `/emr status <cluster>`: groups or fleets, tags, protection, auto-termination.
-pub fn cluster_detail(d: &ClusterDetail, lock: Option<&Lock>, now: DateTime<Utc>, tz: Tz) -> SlackMessage {
+pub fn cluster_detail(
+    d: &ClusterDetail,
+    lock: Option<&Lock>,
+    now: DateTime<Utc>,
+    tz: Tz,
+) -> SlackMessage {
     let c = &d.summary;
     let mut blocks = vec![header(&format!("{} ({})", c.name, c.id))];
     let mut fields = vec![
         format!("*State*\n{}", c.state),
         format!("*Account*\n{}", escape(&account_text(c))),
-        format!("*Up*\n{}", c.uptime(now).map(format_elapsed).unwrap_or_else(|| "?".into())),
+        format!(
+            "*Up*\n{}",
+            c.uptime(now)
+                .map(format_elapsed)
+                .unwrap_or_else(|| "?".into())
+        ),
         format!("*Held by*\n{}", lock_text(lock, now, tz)),
         format!("*Release*\n{}", d.release.as_deref().unwrap_or("?")),
-        format!("*Normalized instance hours*\n{}", c.normalized_instance_hours.unwrap_or(0)),
-        format!("*Termination protection*\n{}", if d.termination_protected { "on" } else { "off" }),
+        format!(
+            "*Normalized instance hours*\n{}",
+            c.normalized_instance_hours.unwrap_or(0)
+        ),
+        format!(
+            "*Termination protection*\n{}",
+            if d.termination_protected { "on" } else { "off" }
+        ),
         format!(
             "*EMR auto-termination*\n{}",
-            d.auto_terminate_idle.map(|t| format!("after {} idle", format_elapsed(t))).unwrap_or_else(|| "not set".into())
+            d.auto_terminate_idle
+                .map(|t| format!("after {} idle", format_elapsed(t)))
+                .unwrap_or_else(|| "not set".into())
         ),
     ];
     if !d.applications.is_empty() {
         fields.push(format!("*Applications*\n{}", d.applications.join(", ")));
     }
     blocks.push(section_fields(&fields));
-    let kind = if d.uses_fleets { "Instance fleets" } else { "Instance groups" };
+    let kind = if d.uses_fleets {
+        "Instance fleets"
+    } else {
+        "Instance groups"
+    };
     let groups: Vec<String> = d
         .groups
         .iter()
@@ -120,11 +160,25 @@ pub fn cluster_detail(d: &ClusterDetail, lock: Option<&Lock>, now: DateTime<Utc>
             )
         })
         .collect();
-    blocks.push(section(&format!("*{kind}*\n{}", if groups.is_empty() { "none".into() } else { groups.join("\n") })));
+    blocks.push(section(&format!(
+        "*{kind}*\n{}",
+        if groups.is_empty() {
+            "none".into()
+        } else {
+            groups.join("\n")
+        }
+    )));
     if !d.tags.is_empty() {
-        let tags: Vec<String> = d.tags.iter().map(|(k, v)| format!("`{}={}`", escape(k), escape(v))).collect();
+        let tags: Vec<String> = d
+            .tags
+            .iter()
+            .map(|(k, v)| format!("`{}={}`", escape(k), escape(v)))
+            .collect();
         blocks.push(context(&format!("Tags: {}", tags.join(" "))));
     }
-    blocks.push(actions(&format!("cluster:{}", c.id), &cluster_buttons(c, lock.is_some_and(|l| l.is_active(now)))));
+    blocks.push(actions(
+        &format!("cluster:{}", c.id),
+        &cluster_buttons(c, lock.is_some_and(|l| l.is_active(now))),
+    ));
     SlackMessage::new(format!("{} ({}) is {}", c.name, c.id, c.state), blocks)
 }

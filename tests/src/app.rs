@@ -36,9 +36,17 @@ impl TestApp {
             slack_api_base: slack.api_base(),
             seed_demo_clusters: false,
         };
-        let running = emrbot_local::start(options).await.expect("emrbot-local starts");
+        let running = emrbot_local::start(options)
+            .await
+            .expect("emrbot-local starts");
         let url = format!("http://{}", running.address);
-        TestApp { emulator, slack, running, http: reqwest::Client::new(), url }
+        TestApp {
+            emulator,
+            slack,
+            running,
+            http: reqwest::Client::new(),
+            url,
+        }
     }
 
     pub fn emr(&self) -> aws_sdk_emr::Client {
@@ -52,7 +60,16 @@ impl TestApp {
         let response_url = self.slack.response_url(&response_id);
         let body = fixtures::slash_body(text, user, channel, &response_url);
         let (ts, sig) = fixtures::sign(&body);
-        let reply = self.post("/slack/commands", body, &[("x-slack-request-timestamp", &ts), ("x-slack-signature", &sig)]).await;
+        let reply = self
+            .post(
+                "/slack/commands",
+                body,
+                &[
+                    ("x-slack-request-timestamp", &ts),
+                    ("x-slack-signature", &sig),
+                ],
+            )
+            .await;
         (reply, format!("response/{response_id}"))
     }
 
@@ -70,7 +87,11 @@ impl TestApp {
         let elapsed = started.elapsed();
         let status = response.status().as_u16();
         let body = response.json().await.unwrap_or(serde_json::Value::Null);
-        Reply { status, body, elapsed }
+        Reply {
+            status,
+            body,
+            elapsed,
+        }
     }
 
     /// Messages now waiting on the command queue (not yet taken by the worker).
@@ -86,7 +107,13 @@ impl TestApp {
             .await
             .expect("GetQueueAttributes");
         let attrs = out.attributes().cloned().unwrap_or_default();
-        let n = |a: QueueAttributeName| attrs.get(&a).and_then(|v| v.parse::<i64>().ok()).unwrap_or(0);
-        n(QueueAttributeName::ApproximateNumberOfMessages) + n(QueueAttributeName::ApproximateNumberOfMessagesNotVisible)
+        let n = |a: QueueAttributeName| {
+            attrs
+                .get(&a)
+                .and_then(|v| v.parse::<i64>().ok())
+                .unwrap_or(0)
+        };
+        n(QueueAttributeName::ApproximateNumberOfMessages)
+            + n(QueueAttributeName::ApproximateNumberOfMessagesNotVisible)
     }
 }

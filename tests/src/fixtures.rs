@@ -8,7 +8,9 @@ pub const SIGNING_SECRET: &str = "test-signing-secret-0123456789";
 pub const BOT_TOKEN: &str = "xoxb-test-bot-token";
 
 pub fn path(name: &str) -> PathBuf {
-    emrbot_local::emulator::repo_root().join("tests/fixtures").join(name)
+    emrbot_local::emulator::repo_root()
+        .join("tests/fixtures")
+        .join(name)
 }
 
 pub fn read(name: &str) -> String {
@@ -23,7 +25,8 @@ pub fn json(name: &str) -> serde_json::Value {
 /// response_url.
 pub fn slash_body(text: &str, user: &str, channel: &str, response_url: &str) -> String {
     let template = read("slack/slash_command.form").trim().to_string();
-    let mut pairs: Vec<(String, String)> = serde_urlencoded::from_str(&template).expect("fixture is a form");
+    let mut pairs: Vec<(String, String)> =
+        serde_urlencoded::from_str(&template).expect("fixture is a form");
     for (k, v) in &mut pairs {
         match k.as_str() {
             "text" => *v = text.to_string(),

@@ -2,6 +2,7 @@
 //! run as Lambda would run them: the binary long-polls `/next`, handles the
 //! event and posts its response back.
 
+use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -33,31 +34,62 @@ impl RuntimeApi {
     pub async fn start() -> RuntimeApi {
         let (sender, receiver) = mpsc::channel(16);
         let pending: Pending = Arc::default();
-        let shared = Shared { events: Arc::new(Mutex::new(receiver)), pending: pending.clone() };
+        let shared = Shared {
+            events: Arc::new(Mutex::new(receiver)),
+            pending: pending.clone(),
+        };
         let app = Router::new()
             .route("/2018-06-01/runtime/invocation/next", get(next))
-            .route("/2018-06-01/runtime/invocation/{id}/response", post(respond))
+            .route(
+                "/2018-06-01/runtime/invocation/{id}/response",
+                post(respond),
+            )
             .route("/2018-06-01/runtime/invocation/{id}/error", post(fail))
             .route("/2018-06-01/runtime/init/error", post(init_error))
             .with_state(shared);
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
         let address = listener.local_addr().expect("addr").to_string();
-        tokio::spawn(async move { axum::serve(listener, app).await.expect("runtime API serves") });
-        RuntimeApi { address, sender, pending, next_id: Default::default() }
+        tokio::spawn(async move {
+            axum::serve(listener, app)
+                .await
+                .expect("runtime API serves")
+        });
+        RuntimeApi {
+            address,
+            sender,
+            pending,
+            next_id: Default::default(),
+        }
     }
 
     /// Sends one event to the function and waits for its answer:
     /// `Ok(response)` or `Err(error payload)`.
     pub async fn invoke(&self, event: Value) -> Result<Value, Value> {
-        let id = format!("req-{}", self.next_id.fetch_add(1, std::sync::atomic::Ordering::SeqCst));
+        let id = format!(
+            "req-{}",
+            self.next_id
+                .fetch_add(1, std::sync::atomic::Ordering::SeqCst)
+        );
         let (tx, rx) = oneshot::channel();
         self.pending.lock().await.insert(id.clone(), tx);
-        self.sender.send((id, event)).await.expect("runtime API alive");
-        tokio::time::timeout(Duration::from_secs(30), rx).await.expect("function answered in 30 s").expect("answer")
+        self.sender
+            .send((id, event))
+            .await
+            .expect("runtime API alive");
+        tokio::time::timeout(Duration::from_secs(30), rx)
+            .await
+            .expect("function answered in 30 s")
+            .expect("answer")
     }
 
     /// Starts `binary` as Lambda would, with this API and extra environment.
-    pub fn spawn_function(&self, binary: &std::path::Path, env: &[(&str, String)]) -> FunctionProcess {
+    pub fn spawn_function(
+        &self,
+        binary: &std::path::Path,
+        env: &[(&str, String)],
+    ) -> FunctionProcess {
         let mut command = Command::new(binary);
         command
             .env_clear()
@@ -68,8 +100,16 @@ impl RuntimeApi {
             .env("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST")
             .env("AWS_LAMBDA_LOG_STREAM_NAME", "test")
             .env("AWS_LAMBDA_LOG_GROUP_NAME", "/aws/lambda/emrbot-test")
-            .env("RUST_LOG", "warn")
-            .stdout(Stdio::null())
+            .env(
+                "RUST_LOG",
+                std::env::var("FUNCTION_LOG").unwrap_or_else(|_| "warn".into()),
+            )
+            // Set FUNCTION_LOG=debug to see the function's (JSON, stdout) logs.
+            .stdout(if std::env::var_os("FUNCTION_LOG").is_some() {
+                Stdio::inherit()
+            } else {
+                Stdio::null()
+            })
             .stderr(Stdio::inherit());
         for (k, v) in env {
             command.env(k, v);
@@ -93,31 +133,48 @@ async fn next(State(shared): State<Shared>) -> Response {
     };
     let deadline = chrono::Utc::now().timestamp_millis() + 30_000;
     let mut headers = HeaderMap::new();
-    headers.insert("lambda-runtime-aws-request-id", HeaderValue::from_str(&id).expect("ascii"));
-    headers.insert("lambda-runtime-deadline-ms", HeaderValue::from_str(&deadline.to_string()).expect("ascii"));
+    headers.insert(
+        "lambda-runtime-aws-request-id",
+        HeaderValue::from_str(&id).expect("ascii"),
+    );
+    headers.insert(
+        "lambda-runtime-deadline-ms",
+        HeaderValue::from_str(&deadline.to_string()).expect("ascii"),
+    );
     headers.insert(
         "lambda-runtime-invoked-function-arn",
         HeaderValue::from_static("arn:aws:lambda:us-east-1:123456789012:function:emrbot-test"),
     );
-    headers.insert("lambda-runtime-trace-id", HeaderValue::from_static("Root=1-00000000-000000000000000000000000"));
+    headers.insert(
+        "lambda-runtime-trace-id",
+        HeaderValue::from_static("Root=1-00000000-000000000000000000000000"),
+    );
     (headers, Json(event)).into_response()
 }
 
-async fn respond(State(shared): State<Shared>, Path(id): Path<String>, Json(body): Json<Value>) -> StatusCode {
+/// Bodies are read raw: the runtime client does not always send a JSON content type.
+fn parse(body: &[u8]) -> Value {
+    serde_json::from_slice(body)
+        .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(body).into_owned()))
+}
+
+async fn respond(State(shared): State<Shared>, Path(id): Path<String>, body: Bytes) -> StatusCode {
+    let body = parse(&body);
     if let Some(tx) = shared.pending.lock().await.remove(&id) {
         let _ = tx.send(Ok(body));
     }
     StatusCode::ACCEPTED
 }
 
-async fn fail(State(shared): State<Shared>, Path(id): Path<String>, Json(body): Json<Value>) -> StatusCode {
+async fn fail(State(shared): State<Shared>, Path(id): Path<String>, body: Bytes) -> StatusCode {
+    let body = parse(&body);
     if let Some(tx) = shared.pending.lock().await.remove(&id) {
         let _ = tx.send(Err(body));
     }
     StatusCode::ACCEPTED
 }
 
-async fn init_error(Json(body): Json<Value>) -> StatusCode {
-    eprintln!("function failed to initialise: {body}");
+async fn init_error(body: Bytes) -> StatusCode {
+    eprintln!("function failed to initialise: {}", parse(&body));
     StatusCode::ACCEPTED
 }

@@ -39,7 +39,9 @@ impl FakeSlack {
             .route("/response/{id}", post(response_url))
             .route("/api/{method}", post(web_api))
             .with_state(inner.clone());
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
         let base = format!("http://{}", listener.local_addr().expect("addr"));
         tokio::spawn(async move { axum::serve(listener, app).await.expect("fake Slack serves") });
         FakeSlack { inner, base }
@@ -57,7 +59,11 @@ impl FakeSlack {
 
     /// The next requests get these statuses (e.g. 500, 429) before one succeeds.
     pub fn fail_next(&self, statuses: &[u16]) {
-        self.inner.lock().expect("lock").failures.extend_from_slice(statuses);
+        self.inner
+            .lock()
+            .expect("lock")
+            .failures
+            .extend_from_slice(statuses);
     }
 
     pub fn recorded(&self) -> Vec<Recorded> {
@@ -72,7 +78,10 @@ impl FakeSlack {
                 return r;
             }
             if tokio::time::Instant::now() > deadline {
-                panic!("Slack received no matching message within {limit:?}; got {:#?}", self.recorded());
+                panic!(
+                    "Slack received no matching message within {limit:?}; got {:#?}",
+                    self.recorded()
+                );
             }
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
@@ -84,27 +93,52 @@ fn take_failure(inner: &Mutex<Inner>) -> Option<u16> {
     (!inner.failures.is_empty()).then(|| inner.failures.remove(0))
 }
 
-async fn response_url(State(inner): State<Arc<Mutex<Inner>>>, Path(id): Path<String>, headers: HeaderMap, Json(body): Json<Value>) -> Response {
+async fn response_url(
+    State(inner): State<Arc<Mutex<Inner>>>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    Json(body): Json<Value>,
+) -> Response {
     if let Some(status) = take_failure(&inner) {
         return failure(status);
     }
-    inner.lock().expect("lock").recorded.push(Recorded { path: format!("response/{id}"), authorization: auth(&headers), body });
+    inner.lock().expect("lock").recorded.push(Recorded {
+        path: format!("response/{id}"),
+        authorization: auth(&headers),
+        body,
+    });
     (StatusCode::OK, "ok").into_response()
 }
 
-async fn web_api(State(inner): State<Arc<Mutex<Inner>>>, Path(method): Path<String>, headers: HeaderMap, Json(body): Json<Value>) -> Response {
+async fn web_api(
+    State(inner): State<Arc<Mutex<Inner>>>,
+    Path(method): Path<String>,
+    headers: HeaderMap,
+    Json(body): Json<Value>,
+) -> Response {
     if let Some(status) = take_failure(&inner) {
         return failure(status);
     }
     let authorization = auth(&headers);
-    if !authorization.as_deref().is_some_and(|a| a.starts_with("Bearer xoxb-")) {
+    if !authorization
+        .as_deref()
+        .is_some_and(|a| a.starts_with("Bearer xoxb-"))
+    {
         return Json(json!({"ok": false, "error": "not_authed"})).into_response();
     }
     let mut inner = inner.lock().expect("lock");
     inner.next_ts += 1;
-    let ts = body.get("ts").and_then(Value::as_str).map(str::to_string).unwrap_or_else(|| format!("1700000000.{:06}", inner.next_ts));
+    let ts = body
+        .get("ts")
+        .and_then(Value::as_str)
+        .map(str::to_string)
+        .unwrap_or_else(|| format!("1700000000.{:06}", inner.next_ts));
     let channel = body.get("channel").cloned().unwrap_or(Value::Null);
-    inner.recorded.push(Recorded { path: format!("api/{method}"), authorization, body });
+    inner.recorded.push(Recorded {
+        path: format!("api/{method}"),
+        authorization,
+        body,
+    });
     Json(json!({"ok": true, "channel": channel, "ts": ts})).into_response()
 }
 
@@ -112,13 +146,18 @@ fn failure(status: u16) -> Response {
     let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     let mut response = (status, "failure injected by the test").into_response();
     if status == StatusCode::TOO_MANY_REQUESTS {
-        response.headers_mut().insert("retry-after", "1".parse().expect("header"));
+        response
+            .headers_mut()
+            .insert("retry-after", "1".parse().expect("header"));
     }
     response
 }
 
 fn auth(headers: &HeaderMap) -> Option<String> {
-    headers.get("authorization").and_then(|v| v.to_str().ok()).map(str::to_string)
+    headers
+        .get("authorization")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string)
 }
 
 /// All the text of a Block Kit message, for assertions.

@@ -1,0 +1,34 @@
+# emrbot: the two commands a new user needs are `make run` and `make test`.
+SHELL := /bin/bash
+CARGO ?= cargo
+
+.PHONY: run test setup fmt lint unit bench infra-check send
+
+## Install what the project needs (idempotent): the emulator's virtualenv, Rust components.
+setup:
+	@bash scripts/setup.sh
+
+## Build and start emrbot locally on the AWS emulator (127.0.0.1:3000).
+run: setup
+	$(CARGO) run -q -p emrbot-local -- run $(ARGS)
+
+## Send `/emr <TEXT>` to the running local emrbot: make send TEXT="status"
+send:
+	$(CARGO) run -q -p emrbot-local -- send $(TEXT)
+
+## The whole suite: format, lints, unit and integration tests, infra checks.
+test: setup
+	$(CARGO) fmt --all -- --check
+	$(CARGO) clippy --workspace --all-targets -- -D warnings
+	$(CARGO) test --workspace
+	@if [ -x scripts/infra-check.sh ] || [ -f scripts/infra-check.sh ]; then bash scripts/infra-check.sh; fi
+
+fmt:
+	$(CARGO) fmt --all
+
+lint:
+	$(CARGO) clippy --workspace --all-targets -- -D warnings
+
+## Benchmarks: prints figures (see docs/BENCHMARKS.md).
+bench: setup
+	@for s in scripts/bench-*.sh; do [ -f "$$s" ] && bash "$$s"; done; true
