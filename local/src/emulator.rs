@@ -16,7 +16,10 @@ pub struct Emulator {
 
 /// The repository root (this crate lives one level below it).
 pub fn repo_root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).parent().expect("local/ has a parent").to_path_buf()
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("local/ has a parent")
+        .to_path_buf()
 }
 
 /// `EMRBOT_MOTO_SERVER`, or the one scripts/venv.sh installs.
@@ -27,18 +30,27 @@ pub fn moto_server_path() -> Result<PathBuf, String> {
     if path.exists() {
         Ok(path)
     } else {
-        Err(format!("{} is missing: `make run` and `make test` install it (scripts/venv.sh)", path.display()))
+        Err(format!(
+            "{} is missing: `make run` and `make test` install it (scripts/venv.sh)",
+            path.display()
+        ))
     }
 }
 
 fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0").expect("bind loopback").local_addr().expect("addr").port()
+    TcpListener::bind("127.0.0.1:0")
+        .expect("bind loopback")
+        .local_addr()
+        .expect("addr")
+        .port()
 }
 
 impl Emulator {
     /// Starts a fresh emulator; panics (tests) when it cannot.
     pub async fn start() -> Emulator {
-        Self::try_start().await.unwrap_or_else(|e| panic!("the emulator did not start: {e}"))
+        Self::try_start()
+            .await
+            .unwrap_or_else(|e| panic!("the emulator did not start: {e}"))
     }
 
     pub async fn try_start() -> Result<Emulator, String> {
@@ -53,7 +65,10 @@ impl Emulator {
                 .stderr(Stdio::null())
                 .spawn()
                 .map_err(|e| format!("cannot start {}: {e}", server.display()))?;
-            let emulator = Emulator { child, endpoint: format!("http://127.0.0.1:{port}") };
+            let emulator = Emulator {
+                child,
+                endpoint: format!("http://127.0.0.1:{port}"),
+            };
             match emulator.wait_ready(Duration::from_secs(30)).await {
                 Ok(()) => return Ok(emulator),
                 Err(e) => last_error = e,
@@ -66,7 +81,11 @@ impl Emulator {
         let started = Instant::now();
         let http = reqwest::Client::new();
         loop {
-            if let Ok(r) = http.get(format!("{}/moto-api/", self.endpoint)).send().await {
+            if let Ok(r) = http
+                .get(format!("{}/moto-api/", self.endpoint))
+                .send()
+                .await
+            {
                 if r.status().is_success() {
                     return Ok(());
                 }
@@ -90,7 +109,9 @@ impl Emulator {
             .region(aws_config::Region::new(region.to_string()))
             .endpoint_url(&self.endpoint)
             .credentials_provider(aws_sdk_sqs::config::SharedCredentialsProvider::new(
-                aws_sdk_sqs::config::Credentials::new(access_key, "testing", None, None, "emulator"),
+                aws_sdk_sqs::config::Credentials::new(
+                    access_key, "testing", None, None, "emulator",
+                ),
             ))
             .build()
     }
@@ -130,5 +151,7 @@ pub async fn launch_cluster(emr: &aws_sdk_emr::Client, name: &str) -> Result<Str
         .send()
         .await
         .map_err(|e| format!("RunJobFlow: {}", aws_sdk_emr::error::DisplayErrorContext(e)))?;
-    out.job_flow_id().map(str::to_string).ok_or_else(|| "RunJobFlow returned no id".to_string())
+    out.job_flow_id()
+        .map(str::to_string)
+        .ok_or_else(|| "RunJobFlow returned no id".to_string())
 }

@@ -58,7 +58,9 @@ impl Running {
     }
 }
 
-async fn sdk_config(options: &Options) -> Result<(aws_config::SdkConfig, Option<emulator::Emulator>), String> {
+async fn sdk_config(
+    options: &Options,
+) -> Result<(aws_config::SdkConfig, Option<emulator::Emulator>), String> {
     if options.use_real_aws {
         return Ok((emrbot_shared::aws::load_sdk_config().await, None));
     }
@@ -73,7 +75,9 @@ async fn sdk_config(options: &Options) -> Result<(aws_config::SdkConfig, Option<
     // An emulator takes any credentials; keep real ones out of it.
     let config = aws_config::SdkConfig::builder()
         .behavior_version(aws_config::BehaviorVersion::latest())
-        .region(aws_config::Region::new(std::env::var("AWS_REGION").unwrap_or_else(|_| "us-east-1".into())))
+        .region(aws_config::Region::new(
+            std::env::var("AWS_REGION").unwrap_or_else(|_| "us-east-1".into()),
+        ))
         .endpoint_url(endpoint)
         .credentials_provider(aws_sdk_sqs::config::SharedCredentialsProvider::new(
             aws_sdk_sqs::config::Credentials::new("testing", "testing", None, None, "emulator"),
@@ -124,6 +128,18 @@ pub async fn start(options: Options) -> Result<Running, String> {
             })
             .await;
     });
-    let work = tokio::spawn(worker_loop::run(sqs, settings.queue_url.clone(), worker, shutdown_rx));
-    Ok(Running { address, aws, resources, shutdown, tasks: vec![serve, work], emulator })
+    let work = tokio::spawn(worker_loop::run(
+        sqs,
+        settings.queue_url.clone(),
+        worker,
+        shutdown_rx,
+    ));
+    Ok(Running {
+        address,
+        aws,
+        resources,
+        shutdown,
+        tasks: vec![serve, work],
+        emulator,
+    })
 }

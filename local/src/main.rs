@@ -9,7 +9,10 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 #[derive(Parser)]
-#[command(name = "emrbot-local", about = "Run emrbot locally, send it commands, check configs")]
+#[command(
+    name = "emrbot-local",
+    about = "Run emrbot locally, send it commands, check configs"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Option<Cmd>,
@@ -25,7 +28,11 @@ struct RunArgs {
     /// Talk to real AWS (credentials from the usual places) instead of the emulator.
     #[arg(long)]
     aws: bool,
-    #[arg(long, env = "EMRBOT_CONFIG", default_value = "config/emrbot.sample.toml")]
+    #[arg(
+        long,
+        env = "EMRBOT_CONFIG",
+        default_value = "config/emrbot.sample.toml"
+    )]
     config: PathBuf,
     #[arg(long, env = "EMRBOT_QUEUE_URL", default_value = "emrbot-commands")]
     queue: String,
@@ -60,7 +67,9 @@ enum Cmd {
 }
 
 fn signing_secret() -> Secret<String> {
-    Secret::new(std::env::var("SLACK_SIGNING_SECRET").unwrap_or_else(|_| LOCAL_SIGNING_SECRET.to_string()))
+    Secret::new(
+        std::env::var("SLACK_SIGNING_SECRET").unwrap_or_else(|_| LOCAL_SIGNING_SECRET.to_string()),
+    )
 }
 
 #[tokio::main]
@@ -69,7 +78,13 @@ async fn main() -> ExitCode {
     match cli.command {
         None => run(cli.run).await,
         Some(Cmd::Run(args)) => run(args).await,
-        Some(Cmd::Send { text, url, user, channel, wait }) => {
+        Some(Cmd::Send {
+            text,
+            url,
+            user,
+            channel,
+            wait,
+        }) => {
             let options = send::SendOptions {
                 url,
                 text: text.join(" "),
@@ -85,7 +100,11 @@ async fn main() -> ExitCode {
                     for reply in &exchange.replies {
                         println!("\n{}", render::to_text(reply));
                     }
-                    if exchange.status == 200 { ExitCode::SUCCESS } else { ExitCode::FAILURE }
+                    if exchange.status == 200 {
+                        ExitCode::SUCCESS
+                    } else {
+                        ExitCode::FAILURE
+                    }
                 }
                 Err(error) => {
                     eprintln!("error: {error}");
@@ -114,7 +133,9 @@ async fn main() -> ExitCode {
 
 async fn run(args: RunArgs) -> ExitCode {
     emrbot_shared::telemetry::init_text();
-    let aws_endpoint = std::env::var("AWS_ENDPOINT_URL").ok().filter(|v| !v.is_empty());
+    let aws_endpoint = std::env::var("AWS_ENDPOINT_URL")
+        .ok()
+        .filter(|v| !v.is_empty());
     let options = Options {
         listen: args.listen,
         config: args.config,
@@ -136,7 +157,10 @@ async fn run(args: RunArgs) -> ExitCode {
         }
     };
     println!("emrbot is listening on http://{}", running.address);
-    println!("  queue: {}\n  table: {}", running.resources.queue_url, running.resources.table);
+    println!(
+        "  queue: {}\n  table: {}",
+        running.resources.queue_url, running.resources.table
+    );
     println!("Try it from another terminal:  cargo run -q -p emrbot-local -- send status");
     let _ = tokio::signal::ctrl_c().await;
     println!("stopping");

@@ -4,7 +4,11 @@ use serde_json::Value;
 
 pub fn to_text(message: &Value) -> String {
     let Some(blocks) = message.get("blocks").and_then(Value::as_array) else {
-        return message.get("text").and_then(Value::as_str).unwrap_or("").to_string();
+        return message
+            .get("text")
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_string();
     };
     let mut lines = Vec::new();
     for block in blocks {
@@ -15,13 +19,22 @@ pub fn to_text(message: &Value) -> String {
                 if block.get("text").is_some() {
                     lines.push(text_of(&block["text"]));
                 }
-                for field in block.get("fields").and_then(Value::as_array).into_iter().flatten() {
+                for field in block
+                    .get("fields")
+                    .and_then(Value::as_array)
+                    .into_iter()
+                    .flatten()
+                {
                     lines.push(text_of(field).replace('\n', ": "));
                 }
             }
             Some("context") => {
-                let parts: Vec<String> =
-                    block["elements"].as_array().into_iter().flatten().map(text_of).collect();
+                let parts: Vec<String> = block["elements"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .map(text_of)
+                    .collect();
                 lines.push(parts.join(" "));
             }
             Some("actions") => {
@@ -40,7 +53,12 @@ pub fn to_text(message: &Value) -> String {
 }
 
 fn text_of(value: &Value) -> String {
-    value.get("text").and_then(Value::as_str).or_else(|| value.as_str()).unwrap_or("").to_string()
+    value
+        .get("text")
+        .and_then(Value::as_str)
+        .or_else(|| value.as_str())
+        .unwrap_or("")
+        .to_string()
 }
 
 #[cfg(test)]
@@ -52,6 +70,9 @@ mod tests {
             {"type": "section", "text": {"type": "mrkdwn", "text": "*adhoc* `j-1`"}},
             {"type": "actions", "elements": [{"type": "button", "text": {"type": "plain_text", "text": "Lock"}}]}
         ]});
-        assert_eq!(super::to_text(&m), "== EMR clusters (1) ==\n*adhoc* `j-1`\n[Lock]");
+        assert_eq!(
+            super::to_text(&m),
+            "== EMR clusters (1) ==\n*adhoc* `j-1`\n[Lock]"
+        );
     }
 }

@@ -36,8 +36,13 @@ pub async fn send(options: &SendOptions) -> Result<Exchange, String> {
             }
         }),
     );
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.map_err(|e| e.to_string())?;
-    let response_url = format!("http://{}/response", listener.local_addr().map_err(|e| e.to_string())?);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .map_err(|e| e.to_string())?;
+    let response_url = format!(
+        "http://{}/response",
+        listener.local_addr().map_err(|e| e.to_string())?
+    );
     let server = tokio::spawn(async move {
         let _ = axum::serve(listener, app).await;
     });
@@ -53,14 +58,24 @@ pub async fn send(options: &SendOptions) -> Result<Exchange, String> {
         ("command", "/emr"),
         ("text", options.text.as_str()),
         ("response_url", response_url.as_str()),
-        ("trigger_id", &format!("{}.local", chrono::Utc::now().timestamp_nanos_opt().unwrap_or_default())),
+        (
+            "trigger_id",
+            &format!(
+                "{}.local",
+                chrono::Utc::now().timestamp_nanos_opt().unwrap_or_default()
+            ),
+        ),
         ("api_app_id", "A0LOCAL"),
     ])
     .map_err(|e| e.to_string())?;
     let timestamp = chrono::Utc::now().timestamp();
-    let signature = SlackVerifier::new(options.signing_secret.clone()).sign(timestamp, body.as_bytes());
+    let signature =
+        SlackVerifier::new(options.signing_secret.clone()).sign(timestamp, body.as_bytes());
     let response = reqwest::Client::new()
-        .post(format!("{}/slack/commands", options.url.trim_end_matches('/')))
+        .post(format!(
+            "{}/slack/commands",
+            options.url.trim_end_matches('/')
+        ))
         .header("content-type", "application/x-www-form-urlencoded")
         .header("x-slack-request-timestamp", timestamp.to_string())
         .header("x-slack-signature", signature)
@@ -77,5 +92,9 @@ pub async fn send(options: &SendOptions) -> Result<Exchange, String> {
         }
     }
     server.abort();
-    Ok(Exchange { status, ack, replies })
+    Ok(Exchange {
+        status,
+        ack,
+        replies,
+    })
 }

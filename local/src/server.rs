@@ -18,12 +18,21 @@ pub struct AppState {
 }
 
 pub fn router(state: AppState) -> Router {
-    Router::new().route("/healthz", get(|| async { "ok" })).fallback(to_ingress).with_state(state)
+    Router::new()
+        .route("/healthz", get(|| async { "ok" }))
+        .fallback(to_ingress)
+        .with_state(state)
 }
 
 /// Everything but the local-only routes goes to the ingress, which answers 404
 /// and 405 itself, exactly as on Lambda.
-async fn to_ingress(State(state): State<AppState>, method: Method, uri: Uri, headers: HeaderMap, body: Bytes) -> Response {
+async fn to_ingress(
+    State(state): State<AppState>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
     let mut request = HttpRequest::new(method.as_str(), uri.path()).body(body.to_vec());
     for (name, value) in &headers {
         if let Ok(value) = value.to_str() {
@@ -32,5 +41,10 @@ async fn to_ingress(State(state): State<AppState>, method: Method, uri: Uri, hea
     }
     let response = state.ingress.handle(&request).await;
     let status = StatusCode::from_u16(response.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-    (status, [("content-type", response.content_type)], response.body).into_response()
+    (
+        status,
+        [("content-type", response.content_type)],
+        response.body,
+    )
+        .into_response()
 }

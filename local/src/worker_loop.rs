@@ -8,7 +8,12 @@ use emrbot_worker::Worker;
 use std::collections::HashSet;
 use std::time::Duration;
 
-pub async fn run(sqs: aws_sdk_sqs::Client, queue_url: String, worker: Worker, shutdown: tokio::sync::watch::Receiver<bool>) {
+pub async fn run(
+    sqs: aws_sdk_sqs::Client,
+    queue_url: String,
+    worker: Worker,
+    shutdown: tokio::sync::watch::Receiver<bool>,
+) {
     loop {
         if *shutdown.borrow() {
             return;
@@ -35,13 +40,25 @@ pub async fn run(sqs: aws_sdk_sqs::Client, queue_url: String, worker: Worker, sh
         let mut event = SqsEvent::default();
         event.records = messages.iter().map(to_event_record).collect();
         let response = worker.handle_batch(event).await;
-        let failed: HashSet<String> = response.batch_item_failures.into_iter().map(|f| f.item_identifier).collect();
+        let failed: HashSet<String> = response
+            .batch_item_failures
+            .into_iter()
+            .map(|f| f.item_identifier)
+            .collect();
         for message in &messages {
-            let (Some(id), Some(handle)) = (message.message_id(), message.receipt_handle()) else { continue };
+            let (Some(id), Some(handle)) = (message.message_id(), message.receipt_handle()) else {
+                continue;
+            };
             if failed.contains(id) {
                 continue;
             }
-            if let Err(error) = sqs.delete_message().queue_url(&queue_url).receipt_handle(handle).send().await {
+            if let Err(error) = sqs
+                .delete_message()
+                .queue_url(&queue_url)
+                .receipt_handle(handle)
+                .send()
+                .await
+            {
                 tracing::warn!(error = %aws_sdk_sqs::error::DisplayErrorContext(error), "DeleteMessage failed");
             }
         }
@@ -56,7 +73,9 @@ fn to_event_record(message: &aws_sdk_sqs::types::Message) -> SqsMessage {
     record.event_source = Some("aws:sqs".into());
     if let Some(attributes) = message.attributes() {
         for (name, value) in attributes {
-            record.attributes.insert(name.as_str().to_string(), value.clone());
+            record
+                .attributes
+                .insert(name.as_str().to_string(), value.clone());
         }
     }
     record
