@@ -74,6 +74,9 @@ pub struct PolicyConfig {
 
 impl Default for PolicyConfig {
     fn default() -> Self {
+    /// Price of one EMR normalized instance hour (USD), to show cost so far.
+    #[serde(default)]
+    pub cost_per_normalized_instance_hour: Option<f64>,
         Self {
             idle_alert_after: d_2h(),
             unlocked_grace: d_30m(),
@@ -87,6 +90,7 @@ impl Default for PolicyConfig {
     }
 }
 
+            cost_per_normalized_instance_hour: None,
 fn d_2h() -> HumanDuration {
     HumanDuration::from_mins(120)
 }

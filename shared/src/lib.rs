@@ -2,6 +2,7 @@
 //! [`emr::ClusterApi`], [`store::LockStore`], [`queue::CommandQueue`],
 //! [`slack::SlackReplies`], [`clock::Clock`]. See docs/ARCHITECTURE.md.
 
+pub mod accounts;
 pub mod aws;
 pub mod clock;
 pub mod cluster;

@@ -46,7 +46,10 @@ impl ClusterState {
 
     /// Up and costing money.
     pub fn is_active(&self) -> bool {
-        matches!(self, Self::Starting | Self::Bootstrapping | Self::Running | Self::Waiting)
+        matches!(
+            self,
+            Self::Starting | Self::Bootstrapping | Self::Running | Self::Waiting
+        )
     }
 
     /// The states ListClusters is asked for when listing active clusters.
@@ -142,6 +145,48 @@ pub struct StepSummary {
 
 impl StepSummary {
     pub fn is_pending_or_running(&self) -> bool {
-        matches!(self.state.as_str(), "PENDING" | "RUNNING" | "CANCEL_PENDING")
+        matches!(
+            self.state.as_str(),
+            "PENDING" | "RUNNING" | "CANCEL_PENDING"
+        )
+    }
+}
+
+/// What RunJobFlow needs, built from a preset (see `config::Preset`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct LaunchSpec {
+    pub name: String,
+    pub release: String,
+    pub applications: Vec<String>,
+    pub master_instance_type: String,
+    pub instance_type: String,
+    pub core_count: u32,
+    pub task_count: u32,
+    pub subnet: Option<String>,
+    pub service_role: String,
+    pub job_flow_role: String,
+    pub log_uri: Option<String>,
+    pub tags: BTreeMap<String, String>,
+    /// EMR's AutoTerminationPolicy IdleTimeout, in seconds.
+    pub idle_timeout_secs: Option<u64>,
+}
+
+/// Tag keys emrbot puts on the clusters it launches.
+pub const TAG_LAUNCHED_BY: &str = "emrbot:launched-by";
+pub const TAG_PRESET: &str = "emrbot:preset";
+
+/// Since when a cluster has been idle: WAITING with no pending or running
+/// step, since the last step ended or the cluster became ready. `None` when
+/// it is busy or not up.
+pub fn idle_since(cluster: &ClusterSummary, steps: &[StepSummary]) -> Option<DateTime<Utc>> {
+    if cluster.state != ClusterState::Waiting
+        || steps.iter().any(StepSummary::is_pending_or_running)
+    {
+        return None;
+    }
+    let last_step = steps.iter().filter_map(|s| s.ended_at).max();
+    match (last_step, cluster.ready_at.or(cluster.created_at)) {
+        (Some(a), Some(b)) => Some(a.max(b)),
+        (a, b) => a.or(b),
     }
 }

@@ -1,7 +1,7 @@
 //! The narrow port business logic uses to see and change clusters.
 
 use crate::cluster::{ClusterId, ClusterRef};
-use crate::emr::model::{ClusterDetail, ClusterSummary};
+use crate::emr::model::{ClusterDetail, ClusterSummary, LaunchSpec, StepSummary};
 use async_trait::async_trait;
 use std::sync::Arc;
 
@@ -18,6 +18,8 @@ pub enum EmrError {
     Rejected(String),
     #[error("cannot reach account `{account}`: {reason}")]
     Account { account: String, reason: String },
+    #[error("termination protection is on for {0}")]
+    TerminationProtected(String),
 }
 
 impl EmrError {
@@ -32,6 +34,75 @@ pub trait ClusterApi: Send + Sync {
     /// Every cluster in an active state (paginated under the hood).
     async fn list_active(&self) -> Result<Vec<ClusterSummary>, EmrError>;
     async fn describe(&self, id: &ClusterId) -> Result<ClusterDetail, EmrError>;
+
+    // The methods below have defaults that refuse, so fakes written for the
+    // read-only port keep compiling; the AWS adapter implements them all.
+
+    /// RunJobFlow from a preset; returns the new cluster's id.
+    async fn launch(&self, spec: &LaunchSpec) -> Result<ClusterId, EmrError> {
+        let _ = spec;
+        Err(EmrError::Rejected(
+            "launching is not supported by this adapter".into(),
+        ))
+    }
+
+    /// TerminateJobFlows. A termination-protected cluster is
+    /// [`EmrError::TerminationProtected`].
+    async fn terminate(&self, id: &ClusterId) -> Result<(), EmrError> {
+        let _ = id;
+        Err(EmrError::Rejected(
+            "terminating is not supported by this adapter".into(),
+        ))
+    }
+
+    /// ModifyInstanceGroups: one group to `count` instances.
+    async fn resize_group(
+        &self,
+        id: &ClusterId,
+        group_id: &str,
+        count: u32,
+    ) -> Result<(), EmrError> {
+        let _ = (id, group_id, count);
+        Err(EmrError::Rejected(
+            "resizing instance groups is not supported by this adapter".into(),
+        ))
+    }
+
+    /// ModifyInstanceFleet: the fleet's target capacity to `target` units (on
+    /// demand, or spot when the fleet runs on spot only).
+    async fn resize_fleet(
+        &self,
+        id: &ClusterId,
+        fleet_id: &str,
+        target: u32,
+    ) -> Result<(), EmrError> {
+        let _ = (id, fleet_id, target);
+        Err(EmrError::Rejected(
+            "resizing instance fleets is not supported by this adapter".into(),
+        ))
+    }
+
+    /// Steps of a cluster, newest first (idle detection, `status <cluster>`).
+    async fn list_steps(&self, id: &ClusterId) -> Result<Vec<StepSummary>, EmrError> {
+        let _ = id;
+        Ok(Vec::new())
+    }
+
+    /// Tags of many clusters (the scheduler's exempt tag). Default: one
+    /// DescribeCluster each, as EMR has no bulk tag call.
+    async fn tags_of(
+        &self,
+        ids: &[ClusterId],
+    ) -> Result<
+        std::collections::HashMap<ClusterId, std::collections::BTreeMap<String, String>>,
+        EmrError,
+    > {
+        let mut out = std::collections::HashMap::new();
+        for id in ids {
+            out.insert(id.clone(), self.describe(id).await?.tags);
+        }
+        Ok(out)
+    }
 }
 
 /// The clusters of every account emrbot manages: the bot's own (`None`) and
@@ -60,7 +131,10 @@ impl ClusterDirectory {
     }
 
     pub fn account(&self, name: Option<&str>) -> Option<&Arc<dyn ClusterApi>> {
-        self.accounts.iter().find(|(n, _)| n.as_deref() == name).map(|(_, api)| api)
+        self.accounts
+            .iter()
+            .find(|(n, _)| n.as_deref() == name)
+            .map(|(_, api)| api)
     }
 
     pub fn accounts(&self) -> impl Iterator<Item = (Option<&str>, &Arc<dyn ClusterApi>)> {
@@ -84,7 +158,8 @@ impl ClusterDirectory {
         }
         let mut all = Vec::new();
         while let Some(joined) = tasks.join_next().await {
-            let clusters = joined.map_err(|e| EmrError::Transient(format!("listing task failed: {e}")))??;
+            let clusters =
+                joined.map_err(|e| EmrError::Transient(format!("listing task failed: {e}")))??;
             all.extend(clusters);
         }
         all.sort_by(|a, b| a.name.cmp(&b.name).then_with(|| a.id.cmp(&b.id)));
@@ -95,9 +170,17 @@ impl ClusterDirectory {
     /// prefix of either.
     pub fn resolve(clusters: &[ClusterSummary], reference: &ClusterRef) -> Resolved {
         let r = reference.as_str();
-        let exact: Vec<_> = clusters.iter().filter(|c| c.id.as_str() == r || c.name == r).cloned().collect();
+        let exact: Vec<_> = clusters
+            .iter()
+            .filter(|c| c.id.as_str() == r || c.name == r)
+            .cloned()
+            .collect();
         let candidates = if exact.is_empty() {
-            clusters.iter().filter(|c| c.id.as_str().starts_with(r) || c.name.starts_with(r)).cloned().collect()
+            clusters
+                .iter()
+                .filter(|c| c.id.as_str().starts_with(r) || c.name.starts_with(r))
+                .cloned()
+                .collect()
         } else {
             exact
         };
@@ -130,10 +213,17 @@ mod tests {
 
     #[test]
     fn resolves_ids_names_and_unique_prefixes() {
-        let all = vec![cluster("j-1AAA", "adhoc"), cluster("j-2BBB", "adhoc-big"), cluster("j-3CCC", "etl")];
+        let all = vec![
+            cluster("j-1AAA", "adhoc"),
+            cluster("j-2BBB", "adhoc-big"),
+            cluster("j-3CCC", "etl"),
+        ];
         let r = |s: &str| ClusterDirectory::resolve(&all, &ClusterRef::parse(s).unwrap());
         assert!(matches!(r("j-2BBB"), Resolved::One(c) if c.name == "adhoc-big"));
-        assert!(matches!(r("adhoc"), Resolved::One(c) if c.id.as_str() == "j-1AAA"), "exact name wins over prefix");
+        assert!(
+            matches!(r("adhoc"), Resolved::One(c) if c.id.as_str() == "j-1AAA"),
+            "exact name wins over prefix"
+        );
         assert!(matches!(r("et"), Resolved::One(c) if c.name == "etl"));
         assert!(matches!(r("j-"), Resolved::Ambiguous(c) if c.len() == 3));
         assert!(matches!(r("nope"), Resolved::NotFound));

@@ -48,13 +48,20 @@ pub trait LockStore: Send + Sync {
     /// The stored lock, expired or not (callers compare `until` with their now).
     async fn get(&self, cluster: &ClusterId) -> Result<Option<Lock>, StoreError>;
     /// Many locks in as few calls as the store allows.
-    async fn get_many(&self, clusters: &[ClusterId]) -> Result<HashMap<ClusterId, Lock>, StoreError>;
+    async fn get_many(
+        &self,
+        clusters: &[ClusterId],
+    ) -> Result<HashMap<ClusterId, Lock>, StoreError>;
     /// Takes or renews the lock: succeeds when there is none, it has expired, or
     /// `lock.holder` already holds it.
     async fn acquire(&self, lock: &Lock, now: DateTime<Utc>) -> Result<(), LockError>;
     /// Removes the lock if `holder` holds it (or any holder, when `None`: an
     /// admin). Returns the lock that was removed.
-    async fn release(&self, cluster: &ClusterId, holder: Option<&str>) -> Result<Option<Lock>, LockError>;
+    async fn release(
+        &self,
+        cluster: &ClusterId,
+        holder: Option<&str>,
+    ) -> Result<Option<Lock>, LockError>;
 }
 
 pub struct DynamoLockStore {
@@ -64,16 +71,27 @@ pub struct DynamoLockStore {
 
 impl DynamoLockStore {
     pub fn new(client: Client, table: impl Into<String>) -> Self {
-        Self { client, table: table.into() }
+        Self {
+            client,
+            table: table.into(),
+        }
     }
 }
 
 fn lock_from(item: &Item) -> Result<Lock, StoreError> {
-    let corrupt = |problem: &str| StoreError::Corrupt { key: s(item, PK).unwrap_or_default(), problem: problem.into() };
+    let corrupt = |problem: &str| StoreError::Corrupt {
+        key: s(item, PK).unwrap_or_default(),
+        problem: problem.into(),
+    };
     let pk = s(item, PK).ok_or_else(|| corrupt("no pk"))?;
-    let id = pk.strip_prefix("CLUSTER#").and_then(|id| ClusterId::parse(id).ok()).ok_or_else(|| corrupt("bad pk"))?;
+    let id = pk
+        .strip_prefix("CLUSTER#")
+        .and_then(|id| ClusterId::parse(id).ok())
+        .ok_or_else(|| corrupt("bad pk"))?;
     let time = |name: &str| {
-        n(item, name).and_then(|secs| DateTime::from_timestamp(secs, 0)).ok_or_else(|| corrupt(name))
+        n(item, name)
+            .and_then(|secs| DateTime::from_timestamp(secs, 0))
+            .ok_or_else(|| corrupt(name))
     };
     Ok(Lock {
         cluster: id,
@@ -100,7 +118,10 @@ impl LockStore for DynamoLockStore {
         out.item().map(lock_from).transpose()
     }
 
-    async fn get_many(&self, clusters: &[ClusterId]) -> Result<HashMap<ClusterId, Lock>, StoreError> {
+    async fn get_many(
+        &self,
+        clusters: &[ClusterId],
+    ) -> Result<HashMap<ClusterId, Lock>, StoreError> {
         let mut found = HashMap::new();
         // BatchGetItem takes at most 100 keys per call.
         for chunk in clusters.chunks(100) {
@@ -110,7 +131,10 @@ impl LockStore for DynamoLockStore {
                 if keys.is_empty() {
                     break;
                 }
-                let request = KeysAndAttributes::builder().set_keys(Some(keys.clone())).build().expect("keys set");
+                let request = KeysAndAttributes::builder()
+                    .set_keys(Some(keys.clone()))
+                    .build()
+                    .expect("keys set");
                 let out = self
                     .client
                     .batch_get_item()
@@ -118,7 +142,12 @@ impl LockStore for DynamoLockStore {
                     .send()
                     .await
                     .map_err(|e| StoreError::from_sdk("BatchGetItem", e))?;
-                for item in out.responses().and_then(|r| r.get(&self.table)).into_iter().flatten() {
+                for item in out
+                    .responses()
+                    .and_then(|r| r.get(&self.table))
+                    .into_iter()
+                    .flatten()
+                {
                     let lock = lock_from(item)?;
                     found.insert(lock.cluster.clone(), lock);
                 }
@@ -129,7 +158,9 @@ impl LockStore for DynamoLockStore {
                     .unwrap_or_default();
             }
             if !keys.is_empty() {
-                return Err(StoreError::Transient("BatchGetItem left keys unprocessed".into()));
+                return Err(StoreError::Transient(
+                    "BatchGetItem left keys unprocessed".into(),
+                ));
             }
         }
         Ok(found)
@@ -138,11 +169,23 @@ impl LockStore for DynamoLockStore {
     async fn acquire(&self, lock: &Lock, now: DateTime<Utc>) -> Result<(), LockError> {
         let mut item = key(cluster_pk(&lock.cluster), LOCK_SK);
         item.insert("holder".into(), AttributeValue::S(lock.holder.clone()));
-        item.insert("holder_display".into(), AttributeValue::S(lock.holder_display.clone()));
-        item.insert("since".into(), AttributeValue::N(lock.since.timestamp().to_string()));
-        item.insert("until".into(), AttributeValue::N(lock.until.timestamp().to_string()));
+        item.insert(
+            "holder_display".into(),
+            AttributeValue::S(lock.holder_display.clone()),
+        );
+        item.insert(
+            "since".into(),
+            AttributeValue::N(lock.since.timestamp().to_string()),
+        );
+        item.insert(
+            "until".into(),
+            AttributeValue::N(lock.until.timestamp().to_string()),
+        );
         // Expired locks are cleaned up by DynamoDB a day after they end.
-        item.insert(TTL_ATTRIBUTE.into(), AttributeValue::N((lock.until.timestamp() + 86_400).to_string()));
+        item.insert(
+            TTL_ATTRIBUTE.into(),
+            AttributeValue::N((lock.until.timestamp() + 86_400).to_string()),
+        );
         if let Some(reason) = &lock.reason {
             item.insert("reason".into(), AttributeValue::S(reason.clone()));
         }
@@ -151,7 +194,9 @@ impl LockStore for DynamoLockStore {
             .put_item()
             .table_name(&self.table)
             .set_item(Some(item))
-            .condition_expression("attribute_not_exists(#pk) OR #until <= :now OR #holder = :holder")
+            .condition_expression(
+                "attribute_not_exists(#pk) OR #until <= :now OR #holder = :holder",
+            )
             .expression_attribute_names("#pk", PK)
             .expression_attribute_names("#until", "until")
             .expression_attribute_names("#holder", "holder")
@@ -161,18 +206,28 @@ impl LockStore for DynamoLockStore {
             .await;
         match result {
             Ok(_) => Ok(()),
-            Err(err) if err.as_service_error().is_some_and(|e| e.is_conditional_check_failed_exception()) => {
+            Err(err)
+                if err
+                    .as_service_error()
+                    .is_some_and(|e| e.is_conditional_check_failed_exception()) =>
+            {
                 match self.get(&lock.cluster).await? {
                     Some(current) => Err(LockError::HeldByOther(Box::new(current))),
                     // Released between our write and our read: let the caller retry.
-                    None => Err(LockError::Store(StoreError::Transient("lock changed while taking it".into()))),
+                    None => Err(LockError::Store(StoreError::Transient(
+                        "lock changed while taking it".into(),
+                    ))),
                 }
             }
             Err(err) => Err(StoreError::from_sdk("PutItem", err).into()),
         }
     }
 
-    async fn release(&self, cluster: &ClusterId, holder: Option<&str>) -> Result<Option<Lock>, LockError> {
+    async fn release(
+        &self,
+        cluster: &ClusterId,
+        holder: Option<&str>,
+    ) -> Result<Option<Lock>, LockError> {
         let mut request = self
             .client
             .delete_item()
@@ -187,8 +242,15 @@ impl LockStore for DynamoLockStore {
                 .expression_attribute_values(":holder", AttributeValue::S(holder.to_string()));
         }
         match request.send().await {
-            Ok(out) => out.attributes().map(|a| lock_from(a).map_err(LockError::from)).transpose(),
-            Err(err) if err.as_service_error().is_some_and(|e| e.is_conditional_check_failed_exception()) => {
+            Ok(out) => out
+                .attributes()
+                .map(|a| lock_from(a).map_err(LockError::from))
+                .transpose(),
+            Err(err)
+                if err
+                    .as_service_error()
+                    .is_some_and(|e| e.is_conditional_check_failed_exception()) =>
+            {
                 match self.get(cluster).await? {
                     Some(current) => Err(LockError::HeldByOther(Box::new(current))),
                     None => Ok(None),
@@ -198,4 +260,3 @@ impl LockStore for DynamoLockStore {
         }
     }
 }
-

@@ -3,8 +3,8 @@
 
 use crate::aws::{classify, FailureKind};
 use aws_sdk_dynamodb::types::{
-    AttributeDefinition, AttributeValue, BillingMode, KeySchemaElement, KeyType, ScalarAttributeType,
-    TimeToLiveSpecification,
+    AttributeDefinition, AttributeValue, BillingMode, KeySchemaElement, KeyType,
+    ScalarAttributeType, TimeToLiveSpecification,
 };
 use aws_sdk_dynamodb::Client;
 use std::collections::HashMap;
@@ -44,7 +44,10 @@ impl StoreError {
 }
 
 pub fn key(pk: String, sk: &str) -> Item {
-    HashMap::from([(PK.to_string(), AttributeValue::S(pk)), (SK.to_string(), AttributeValue::S(sk.to_string()))])
+    HashMap::from([
+        (PK.to_string(), AttributeValue::S(pk)),
+        (SK.to_string(), AttributeValue::S(sk.to_string())),
+    ])
 }
 
 pub fn s(item: &Item, name: &str) -> Option<String> {
@@ -52,7 +55,9 @@ pub fn s(item: &Item, name: &str) -> Option<String> {
 }
 
 pub fn n(item: &Item, name: &str) -> Option<i64> {
-    item.get(name).and_then(|v| v.as_n().ok()).and_then(|n| n.parse().ok())
+    item.get(name)
+        .and_then(|v| v.as_n().ok())
+        .and_then(|n| n.parse().ok())
 }
 
 /// Creates the table if it is missing (local runs and tests; on AWS the
@@ -60,13 +65,26 @@ pub fn n(item: &Item, name: &str) -> Option<i64> {
 pub async fn ensure_table(client: &Client, name: &str) -> Result<(), StoreError> {
     match client.describe_table().table_name(name).send().await {
         Ok(_) => return Ok(()),
-        Err(err) if err.as_service_error().is_some_and(|e| e.is_resource_not_found_exception()) => {}
+        Err(err)
+            if err
+                .as_service_error()
+                .is_some_and(|e| e.is_resource_not_found_exception()) => {}
         Err(err) => return Err(StoreError::from_sdk("DescribeTable", err)),
     }
     let attribute = |n: &str| {
-        AttributeDefinition::builder().attribute_name(n).attribute_type(ScalarAttributeType::S).build().expect("complete")
+        AttributeDefinition::builder()
+            .attribute_name(n)
+            .attribute_type(ScalarAttributeType::S)
+            .build()
+            .expect("complete")
     };
-    let key_element = |n: &str, t: KeyType| KeySchemaElement::builder().attribute_name(n).key_type(t).build().expect("complete");
+    let key_element = |n: &str, t: KeyType| {
+        KeySchemaElement::builder()
+            .attribute_name(n)
+            .key_type(t)
+            .build()
+            .expect("complete")
+    };
     let created = client
         .create_table()
         .table_name(name)
@@ -80,14 +98,21 @@ pub async fn ensure_table(client: &Client, name: &str) -> Result<(), StoreError>
     match created {
         Ok(_) => {}
         // Someone else created it meanwhile.
-        Err(err) if err.as_service_error().is_some_and(|e| e.is_resource_in_use_exception()) => {}
+        Err(err)
+            if err
+                .as_service_error()
+                .is_some_and(|e| e.is_resource_in_use_exception()) => {}
         Err(err) => return Err(StoreError::from_sdk("CreateTable", err)),
     }
     client
         .update_time_to_live()
         .table_name(name)
         .time_to_live_specification(
-            TimeToLiveSpecification::builder().attribute_name(TTL_ATTRIBUTE).enabled(true).build().expect("complete"),
+            TimeToLiveSpecification::builder()
+                .attribute_name(TTL_ATTRIBUTE)
+                .enabled(true)
+                .build()
+                .expect("complete"),
         )
         .send()
         .await

@@ -1,0 +1,106 @@
+//! Assumed-role credentials shared by concurrent workers, so they do not all
+//! call STS. Item: `pk = ACCOUNT#<name>`, `sk = CREDENTIALS`, with
+//! `access_key_id`, `secret_access_key`, `session_token`, `expiration` (epoch
+//! s) and `expires_at` (TTL = expiration). Temporary credentials only; the
+//! table is encrypted at rest and only emrbot's roles can read it. Values are
+//! wrapped in [`Secret`] so they never reach a log.
+
+use crate::secret::Secret;
+use crate::store::table::{key, n, s, StoreError, TTL_ATTRIBUTE};
+use async_trait::async_trait;
+use aws_sdk_dynamodb::types::AttributeValue;
+use aws_sdk_dynamodb::Client;
+use chrono::{DateTime, Utc};
+
+pub const CREDENTIALS_SK: &str = "CREDENTIALS";
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TemporaryCredentials {
+    pub access_key_id: String,
+    pub secret_access_key: Secret<String>,
+    pub session_token: Secret<String>,
+    pub expiration: DateTime<Utc>,
+}
+
+#[async_trait]
+pub trait CredentialStore: Send + Sync {
+    async fn get(&self, account: &str) -> Result<Option<TemporaryCredentials>, StoreError>;
+    async fn put(
+        &self,
+        account: &str,
+        credentials: &TemporaryCredentials,
+    ) -> Result<(), StoreError>;
+}
+
+pub struct DynamoCredentialStore {
+    client: Client,
+    table: String,
+}
+
+impl DynamoCredentialStore {
+    pub fn new(client: Client, table: impl Into<String>) -> Self {
+        Self {
+            client,
+            table: table.into(),
+        }
+    }
+}
+
+fn pk(account: &str) -> String {
+    format!("ACCOUNT#{account}")
+}
+
+#[async_trait]
+impl CredentialStore for DynamoCredentialStore {
+    async fn get(&self, account: &str) -> Result<Option<TemporaryCredentials>, StoreError> {
+        let out = self
+            .client
+            .get_item()
+            .table_name(&self.table)
+            .set_key(Some(key(pk(account), CREDENTIALS_SK)))
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(|e| StoreError::from_sdk("GetItem", e))?;
+        Ok(out.item().and_then(|item| {
+            Some(TemporaryCredentials {
+                access_key_id: s(item, "access_key_id")?,
+                secret_access_key: Secret::new(s(item, "secret_access_key")?),
+                session_token: Secret::new(s(item, "session_token")?),
+                expiration: DateTime::from_timestamp(n(item, "expiration")?, 0)?,
+            })
+        }))
+    }
+
+    async fn put(&self, account: &str, c: &TemporaryCredentials) -> Result<(), StoreError> {
+        let mut item = key(pk(account), CREDENTIALS_SK);
+        item.insert(
+            "access_key_id".into(),
+            AttributeValue::S(c.access_key_id.clone()),
+        );
+        item.insert(
+            "secret_access_key".into(),
+            AttributeValue::S(c.secret_access_key.expose().clone()),
+        );
+        item.insert(
+            "session_token".into(),
+            AttributeValue::S(c.session_token.expose().clone()),
+        );
+        item.insert(
+            "expiration".into(),
+            AttributeValue::N(c.expiration.timestamp().to_string()),
+        );
+        item.insert(
+            TTL_ATTRIBUTE.into(),
+            AttributeValue::N(c.expiration.timestamp().to_string()),
+        );
+        self.client
+            .put_item()
+            .table_name(&self.table)
+            .set_item(Some(item))
+            .send()
+            .await
+            .map_err(|e| StoreError::from_sdk("PutItem", e))?;
+        Ok(())
+    }
+}
