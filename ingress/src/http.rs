@@ -14,11 +14,16 @@ pub struct HttpRequest {
 
 impl HttpRequest {
     pub fn new(method: &str, path: &str) -> Self {
-        Self { method: method.to_ascii_uppercase(), path: path.to_string(), ..Default::default() }
+        Self {
+            method: method.to_ascii_uppercase(),
+            path: path.to_string(),
+            ..Default::default()
+        }
     }
 
     pub fn header(mut self, name: &str, value: &str) -> Self {
-        self.headers.insert(name.to_ascii_lowercase(), value.to_string());
+        self.headers
+            .insert(name.to_ascii_lowercase(), value.to_string());
         self
     }
 
@@ -28,7 +33,9 @@ impl HttpRequest {
     }
 
     pub fn get_header(&self, name: &str) -> Option<&str> {
-        self.headers.get(&name.to_ascii_lowercase()).map(String::as_str)
+        self.headers
+            .get(&name.to_ascii_lowercase())
+            .map(String::as_str)
     }
 }
 
@@ -41,7 +48,11 @@ pub struct HttpResponse {
 
 impl HttpResponse {
     pub fn json(status: u16, body: &serde_json::Value) -> Self {
-        Self { status, content_type: "application/json", body: body.to_string() }
+        Self {
+            status,
+            content_type: "application/json",
+            body: body.to_string(),
+        }
     }
 
     /// An error with its reason, as JSON `{"error": "..."}`.
@@ -50,6 +61,10 @@ impl HttpResponse {
     }
 
     pub fn empty() -> Self {
-        Self { status: 200, content_type: "text/plain", body: String::new() }
+        Self {
+            status: 200,
+            content_type: "text/plain",
+            body: String::new(),
+        }
     }
 }

@@ -96,7 +96,9 @@ impl Action {
     }
 
     pub fn parse(word: &str) -> Option<Action> {
-        Action::ALL.into_iter().find(|a| a.as_str().eq_ignore_ascii_case(word))
+        Action::ALL
+            .into_iter()
+            .find(|a| a.as_str().eq_ignore_ascii_case(word))
     }
 
     /// The usage line shown by `help` and in syntax errors.
@@ -105,7 +107,9 @@ impl Action {
             Action::Status => "status [cluster] - every active cluster, or one in detail",
             Action::Lock => "lock <cluster> [for <duration>] [reason...] - say you are using it",
             Action::Unlock => "unlock <cluster> - release your lock",
-            Action::Extend => "extend <cluster> <duration> - extend your lock or snooze auto-termination",
+            Action::Extend => {
+                "extend <cluster> <duration> - extend your lock or snooze auto-termination"
+            }
             Action::Launch => "launch <preset> [name] - start a cluster from a preset",
             Action::Terminate => "terminate <cluster> - terminate (asks to confirm)",
             Action::Resize => "resize <cluster> <group> <count> - change a core/task group's size",
@@ -149,11 +153,17 @@ impl Command {
 
     /// Parses the text after the slash command (`/emr <text>`).
     pub fn parse(text: &str) -> Result<Command, ParseError> {
+        let length = text.chars().count();
+        if length > MAX_COMMAND_CHARS {
+            return Err(ParseError::TooLong(length));
+        }
         let words: Vec<&str> = text.split_whitespace().collect();
         let Some((&first, args)) = words.split_first() else {
             return Ok(Command::Status { cluster: None });
         };
-        let action = Action::parse(first).ok_or_else(|| ParseError::UnknownSubcommand(clip(first)))?;
+        let first = if first == "?" { "help" } else { first };
+        let action =
+            Action::parse(first).ok_or_else(|| ParseError::UnknownSubcommand(clip(first)))?;
         let usage_error = || ParseError::Usage(action);
         let cluster_at = |i: usize| -> Result<ClusterRef, ParseError> {
             let word = args.get(i).ok_or_else(usage_error)?;
@@ -163,7 +173,9 @@ impl Command {
             Action::Help => Command::Help,
             Action::Status => match args {
                 [] => Command::Status { cluster: None },
-                [_] => Command::Status { cluster: Some(cluster_at(0)?) },
+                [_] => Command::Status {
+                    cluster: Some(cluster_at(0)?),
+                },
                 _ => return Err(usage_error()),
             },
             Action::Lock => {
@@ -181,15 +193,29 @@ impl Command {
                     }
                 }
                 let reason = (!rest.is_empty()).then(|| clip_reason(&rest.join(" ")));
-                Command::Lock { cluster, duration, reason }
+                Command::Lock {
+                    cluster,
+                    duration,
+                    reason,
+                }
             }
-            Action::Unlock => exact(args, 1, action, || Ok(Command::Unlock { cluster: cluster_at(0)? }))?,
+            Action::Unlock => exact(args, 1, action, || {
+                Ok(Command::Unlock {
+                    cluster: cluster_at(0)?,
+                })
+            })?,
             Action::Extend => exact(args, 2, action, || {
                 let word = args[1].strip_prefix('+').unwrap_or(args[1]);
-                Ok(Command::Extend { cluster: cluster_at(0)?, duration: word.parse()? })
+                Ok(Command::Extend {
+                    cluster: cluster_at(0)?,
+                    duration: word.parse()?,
+                })
             })?,
             Action::Launch => match args {
-                [preset] => Command::Launch { preset: preset_name(preset)?, cluster_name: None },
+                [preset] => Command::Launch {
+                    preset: preset_name(preset)?,
+                    cluster_name: None,
+                },
                 [preset, name @ ..] => Command::Launch {
                     preset: preset_name(preset)?,
                     cluster_name: Some(cluster_name(&name.join(" "))?),
@@ -203,10 +229,17 @@ impl Command {
                     [flag] if flag.eq_ignore_ascii_case("force") || *flag == "--force" => true,
                     _ => return Err(usage_error()),
                 };
-                Command::Terminate { cluster, confirmed: false, force, reason: None }
+                Command::Terminate {
+                    cluster,
+                    confirmed: false,
+                    force,
+                    reason: None,
+                }
             }
             Action::Resize => exact(args, 3, action, || {
-                let count = args[2].parse::<u32>().map_err(|_| ParseError::BadCount(clip(args[2])))?;
+                let count = args[2]
+                    .parse::<u32>()
+                    .map_err(|_| ParseError::BadCount(clip(args[2])))?;
                 if count > 10_000 {
                     return Err(ParseError::BadCount(clip(args[2])));
                 }
@@ -214,12 +247,19 @@ impl Command {
                 if group.len() > 256 {
                     return Err(usage_error());
                 }
-                Ok(Command::Resize { cluster: cluster_at(0)?, group: group.to_string(), count })
+                Ok(Command::Resize {
+                    cluster: cluster_at(0)?,
+                    group: group.to_string(),
+                    count,
+                })
             })?,
         };
         Ok(command)
     }
 }
+
+/// The longest command text accepted (Slack itself sends at most 4000 characters).
+pub const MAX_COMMAND_CHARS: usize = 4000;
 
 fn exact(
     args: &[&str],
@@ -236,8 +276,11 @@ fn exact(
 fn preset_name(word: &str) -> Result<String, ParseError> {
     let ok = !word.is_empty()
         && word.len() <= 64
-        && word.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
-    ok.then(|| word.to_string()).ok_or_else(|| ParseError::BadPreset(clip(word)))
+        && word
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+    ok.then(|| word.to_string())
+        .ok_or_else(|| ParseError::BadPreset(clip(word)))
 }
 
 /// EMR cluster names: up to 256 characters, printable.
@@ -253,7 +296,11 @@ fn clip(word: &str) -> String {
 }
 
 fn clip_reason(reason: &str) -> String {
-    reason.chars().filter(|c| !c.is_control()).take(500).collect()
+    reason
+        .chars()
+        .filter(|c| !c.is_control())
+        .take(500)
+        .collect()
 }
 
 /// Why the text of a command could not be understood. `Display` is the short
@@ -272,6 +319,8 @@ pub enum ParseError {
     BadCount(String),
     #[error("`{0}` is not a preset name (letters, digits, - and _)")]
     BadPreset(String),
+    #[error("that command is {0} characters long; the most is 4000")]
+    TooLong(usize),
 }
 
 #[cfg(test)]
@@ -284,8 +333,16 @@ mod tests {
 
     #[test]
     fn empty_text_is_status() {
-        assert_eq!(Command::parse("  ").unwrap(), Command::Status { cluster: None });
-        assert_eq!(Command::parse("STATUS adhoc").unwrap(), Command::Status { cluster: Some(cluster("adhoc")) });
+        assert_eq!(
+            Command::parse("  ").unwrap(),
+            Command::Status { cluster: None }
+        );
+        assert_eq!(
+            Command::parse("STATUS adhoc").unwrap(),
+            Command::Status {
+                cluster: Some(cluster("adhoc"))
+            }
+        );
     }
 
     #[test]
@@ -300,56 +357,113 @@ mod tests {
         );
         assert_eq!(
             Command::parse("lock j-1ABC").unwrap(),
-            Command::Lock { cluster: cluster("j-1ABC"), duration: None, reason: None }
+            Command::Lock {
+                cluster: cluster("j-1ABC"),
+                duration: None,
+                reason: None
+            }
         );
         assert_eq!(
             Command::parse("lock adhoc 90m").unwrap(),
-            Command::Lock { cluster: cluster("adhoc"), duration: Some("90m".parse().unwrap()), reason: None }
+            Command::Lock {
+                cluster: cluster("adhoc"),
+                duration: Some("90m".parse().unwrap()),
+                reason: None
+            }
         );
-        assert!(matches!(Command::parse("lock adhoc for"), Err(ParseError::Usage(Action::Lock))));
-        assert!(matches!(Command::parse("lock adhoc for soon"), Err(ParseError::Duration(_))));
+        assert!(matches!(
+            Command::parse("lock adhoc for"),
+            Err(ParseError::Usage(Action::Lock))
+        ));
+        assert!(matches!(
+            Command::parse("lock adhoc for soon"),
+            Err(ParseError::Duration(_))
+        ));
     }
 
     #[test]
     fn the_rest_of_the_grammar() {
-        assert_eq!(Command::parse("unlock adhoc").unwrap(), Command::Unlock { cluster: cluster("adhoc") });
+        assert_eq!(
+            Command::parse("unlock adhoc").unwrap(),
+            Command::Unlock {
+                cluster: cluster("adhoc")
+            }
+        );
         assert_eq!(
             Command::parse("extend adhoc 1h").unwrap(),
-            Command::Extend { cluster: cluster("adhoc"), duration: "1h".parse().unwrap() }
+            Command::Extend {
+                cluster: cluster("adhoc"),
+                duration: "1h".parse().unwrap()
+            }
         );
         assert_eq!(
             Command::parse("launch adhoc my test cluster").unwrap(),
-            Command::Launch { preset: "adhoc".into(), cluster_name: Some("my test cluster".into()) }
+            Command::Launch {
+                preset: "adhoc".into(),
+                cluster_name: Some("my test cluster".into())
+            }
         );
         assert_eq!(
             Command::parse("terminate j-1ABC").unwrap(),
-            Command::Terminate { cluster: cluster("j-1ABC"), confirmed: false, force: false, reason: None }
+            Command::Terminate {
+                cluster: cluster("j-1ABC"),
+                confirmed: false,
+                force: false,
+                reason: None
+            }
         );
         assert_eq!(
             Command::parse("terminate j-1ABC force").unwrap(),
-            Command::Terminate { cluster: cluster("j-1ABC"), confirmed: false, force: true, reason: None }
+            Command::Terminate {
+                cluster: cluster("j-1ABC"),
+                confirmed: false,
+                force: true,
+                reason: None
+            }
         );
         assert_eq!(
             Command::parse("resize adhoc core 4").unwrap(),
-            Command::Resize { cluster: cluster("adhoc"), group: "core".into(), count: 4 }
+            Command::Resize {
+                cluster: cluster("adhoc"),
+                group: "core".into(),
+                count: 4
+            }
         );
         assert_eq!(Command::parse("help").unwrap(), Command::Help);
     }
 
     #[test]
     fn errors_say_what_to_type() {
-        assert_eq!(Command::parse("frobnicate").unwrap_err().to_string(), "I don't know `frobnicate`. Try `help`.");
-        assert!(Command::parse("unlock").unwrap_err().to_string().contains("unlock <cluster>"));
-        assert!(matches!(Command::parse("resize a core many"), Err(ParseError::BadCount(_))));
-        assert!(matches!(Command::parse("resize a core -1"), Err(ParseError::BadCount(_))));
-        assert!(matches!(Command::parse("launch ../etc"), Err(ParseError::BadPreset(_))));
+        assert_eq!(
+            Command::parse("frobnicate").unwrap_err().to_string(),
+            "I don't know `frobnicate`. Try `help`."
+        );
+        assert!(Command::parse("unlock")
+            .unwrap_err()
+            .to_string()
+            .contains("unlock <cluster>"));
+        assert!(matches!(
+            Command::parse("resize a core many"),
+            Err(ParseError::BadCount(_))
+        ));
+        assert!(matches!(
+            Command::parse("resize a core -1"),
+            Err(ParseError::BadCount(_))
+        ));
+        assert!(matches!(
+            Command::parse("launch ../etc"),
+            Err(ParseError::BadPreset(_))
+        ));
     }
 
     #[test]
     fn serializes_as_the_queue_contract_says() {
         let c = Command::parse("lock adhoc for 1h30m ETL").unwrap();
         let json = serde_json::to_value(&c).unwrap();
-        assert_eq!(json, serde_json::json!({"name":"lock","cluster":"adhoc","duration":"1h30m","reason":"ETL"}));
+        assert_eq!(
+            json,
+            serde_json::json!({"name":"lock","cluster":"adhoc","duration":"1h30m","reason":"ETL"})
+        );
         assert_eq!(serde_json::from_value::<Command>(json).unwrap(), c);
     }
 

@@ -1,0 +1,116 @@
+//! What the acknowledgement says: the command as understood, in words, so the
+//! user sees at once what emrbot is about to do (the ingress has no EMR access,
+//! so it names the cluster as the user typed it).
+
+use emrbot_shared::command::{Action, Command};
+use emrbot_shared::slack::blocks::escape;
+use emrbot_shared::Config;
+
+fn code(text: &str) -> String {
+    format!("`{}`", escape(&text.replace('`', "'")))
+}
+
+/// "Terminating `j-1ABC`: waiting for your confirmation…"
+pub fn understood(command: &Command, config: &Config) -> String {
+    match command {
+        Command::Status { cluster: None } => "Looking up every active cluster…".into(),
+        Command::Status { cluster: Some(c) } => format!("Looking up {}…", code(c.as_str())),
+        Command::Lock {
+            cluster,
+            duration,
+            reason,
+        } => {
+            let how_long = match duration {
+                Some(d) => format!("for {d}"),
+                None => format!("for {} (the default)", config.policy.default_lock),
+            };
+            let why = reason
+                .as_deref()
+                .map(|r| format!(" ({})", escape(r)))
+                .unwrap_or_default();
+            format!("Locking {} {how_long}{why}…", code(cluster.as_str()))
+        }
+        Command::Unlock { cluster } => format!("Unlocking {}…", code(cluster.as_str())),
+        Command::Extend { cluster, duration } => {
+            format!("Extending {} by {duration}…", code(cluster.as_str()))
+        }
+        Command::Launch {
+            preset,
+            cluster_name,
+        } => {
+            let account = config
+                .presets
+                .get(preset)
+                .and_then(|p| p.account.as_deref())
+                .map(|a| format!(" in account {}", code(a)))
+                .unwrap_or_default();
+            match cluster_name {
+                Some(name) => format!(
+                    "Launching {} from preset {}{account}…",
+                    code(name),
+                    code(preset)
+                ),
+                None => format!("Launching a cluster from preset {}{account}…", code(preset)),
+            }
+        }
+        Command::Terminate {
+            cluster,
+            confirmed,
+            force,
+            ..
+        } => {
+            let forced = if *force {
+                " (forcing past any lock)"
+            } else {
+                ""
+            };
+            if *confirmed {
+                format!("Terminating {}{forced}: confirmed…", code(cluster.as_str()))
+            } else {
+                format!(
+                    "Terminating {}{forced}: waiting for your confirmation…",
+                    code(cluster.as_str())
+                )
+            }
+        }
+        Command::Resize {
+            cluster,
+            group,
+            count,
+        } => {
+            let unit = if *count == 1 { "instance" } else { "instances" };
+            format!(
+                "Resizing {} of {} to {count} {unit}…",
+                code(group),
+                code(cluster.as_str())
+            )
+        }
+        Command::Help => "Help".into(),
+        #[allow(unreachable_patterns)]
+        other => format!("Working on `{}`…", other.action()),
+    }
+}
+
+/// `help`: only what the caller may do here.
+pub fn help(command: &str, allowed: &[Action], is_admin: bool) -> String {
+    let mut lines = vec![format!("*What you can do here with `{command}`:*")];
+    for action in allowed {
+        lines.push(format!("• `{command} {}`", action.usage()));
+    }
+    if allowed
+        .iter()
+        .all(|a| matches!(a, Action::Help | Action::Status))
+    {
+        lines.push(
+            "_Other commands are available in the channels your admins allowed them in._".into(),
+        );
+    }
+    if is_admin {
+        lines.push(format!("• `{command} terminate <cluster> force` - as an admin, terminate past someone else's lock"));
+    }
+    lines.push(
+        "Clusters: an id (`j-…`), a name, or a unique prefix. Durations: `30m`, `2h`, `1h30m`."
+            .into(),
+    );
+    lines.join("\n")
+}
