@@ -12,6 +12,7 @@ pub mod duration;
 pub mod emr;
 pub mod message;
 pub mod permissions;
+pub mod policy;
 pub mod queue;
 pub mod secret;
 pub mod settings;
