@@ -12,8 +12,8 @@ use std::sync::Arc;
 #[tokio::main]
 async fn main() -> Result<(), Error> {
     emrbot_shared::telemetry::init_json();
-    let settings = Settings::from_env()?;
     let aws = emrbot_shared::aws::load_sdk_config().await;
+    let settings = Settings::load(&aws).await?;
     let queue = SqsQueue::new(aws_sdk_sqs_client(&aws), settings.queue_url.clone());
     let ingress = Ingress::new(
         SlackVerifier::new(settings.signing_secret.clone()),

@@ -61,6 +61,9 @@ enum Cmd {
         /// Seconds to wait for the deferred reply.
         #[arg(long, default_value_t = 15)]
         wait: u64,
+        /// Send it this many times and print latency figures instead of replies.
+        #[arg(long)]
+        repeat: Option<usize>,
     },
     /// Validate a config file; errors name the key.
     CheckConfig { file: PathBuf },
@@ -93,6 +96,18 @@ async fn main() -> ExitCode {
                 signing_secret: signing_secret(),
                 wait: Duration::from_secs(wait),
             };
+            if let Some(times) = repeat {
+                return match send::measure(&options, times).await {
+                    Ok(report) => {
+                        println!("{report}");
+                        ExitCode::SUCCESS
+                    }
+                    Err(error) => {
+                        eprintln!("error: {error}");
+                        ExitCode::FAILURE
+                    }
+                };
+            }
             match send::send(&options).await {
                 Ok(exchange) => {
                     println!("HTTP {}", exchange.status);

@@ -22,6 +22,10 @@ pub struct Exchange {
     pub status: u16,
     pub ack: Value,
     pub replies: Vec<Value>,
+    /// From sending the request to the HTTP answer (Slack's 3-second budget).
+    pub ack_latency: Duration,
+    /// From sending the request to the deferred reply on the response_url.
+    pub reply_latency: Option<Duration>,
 }
 
 pub async fn send(options: &SendOptions) -> Result<Exchange, String> {
@@ -97,4 +101,37 @@ pub async fn send(options: &SendOptions) -> Result<Exchange, String> {
         ack,
         replies,
     })
+}
+
+/// Sends the command `times` times, one after another, and reports the
+/// acknowledgement and deferred-reply latencies (p50 / p99 / max).
+pub async fn measure(options: &SendOptions, times: usize) -> Result<String, String> {
+    let mut acks = Vec::with_capacity(times);
+    let mut replies = Vec::with_capacity(times);
+    for _ in 0..times.max(1) {
+        let exchange = send(options).await?;
+        if exchange.status != 200 {
+            return Err(format!("HTTP {}: {}", exchange.status, exchange.ack));
+        }
+        acks.push(exchange.ack_latency);
+        replies.push(exchange.reply_latency.ok_or("no deferred reply arrived")?);
+    }
+    Ok(format!(
+        "{} × `{}`\n  acknowledgement: {}\n  deferred reply:  {}",
+        acks.len(),
+        options.text,
+        percentiles(&mut acks),
+        percentiles(&mut replies)
+    ))
+}
+
+fn percentiles(samples: &mut [Duration]) -> String {
+    samples.sort();
+    let at = |p: f64| samples[((samples.len() as f64 - 1.0) * p).round() as usize];
+    format!(
+        "p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms",
+        at(0.50).as_secs_f64() * 1e3,
+        at(0.99).as_secs_f64() * 1e3,
+        at(1.0).as_secs_f64() * 1e3
+    )
 }

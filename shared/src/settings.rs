@@ -22,6 +22,8 @@ pub struct Settings {
 pub enum SettingsError {
     #[error("environment variable {0} is not set")]
     Missing(&'static str),
+    #[error("cannot read secret {name} from Secrets Manager: {reason}")]
+    Secret { name: &'static str, reason: String },
     #[error(transparent)]
     Config(#[from] ConfigError),
 }
@@ -35,6 +37,28 @@ impl Settings {
         Self::from_lookup(&|name| std::env::var(name).ok().filter(|v| !v.is_empty()))
     }
 
+    /// As on Lambda: secrets from the environment, or from Secrets Manager
+    /// when only `SLACK_SIGNING_SECRET_ARN` / `SLACK_BOT_TOKEN_ARN` are set.
+    pub async fn load(aws: &aws_config::SdkConfig) -> Result<Settings, SettingsError> {
+        let env = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
+        let secrets = aws_sdk_secretsmanager::Client::new(aws);
+        let mut resolved: Vec<(&'static str, String)> = Vec::new();
+        for (name, arn_name) in [
+            ("SLACK_SIGNING_SECRET", "SLACK_SIGNING_SECRET_ARN"),
+            ("SLACK_BOT_TOKEN", "SLACK_BOT_TOKEN_ARN"),
+        ] {
+            if env(name).is_some() {
+                continue;
+            }
+            if let Some(arn) = env(arn_name) {
+                resolved.push((name, fetch_secret(&secrets, name, &arn).await?));
+            }
+        }
+        Self::from_lookup(&|name| {
+            resolved.iter().find(|(n, _)| *n == name).map(|(_, v)| v.clone()).or_else(|| env(name))
+        })
+    }
+
     pub fn from_lookup(env: Lookup<'_>) -> Result<Settings, SettingsError> {
         let required = |name: &'static str| env(name).ok_or(SettingsError::Missing(name));
         let config_path = PathBuf::from(required("EMRBOT_CONFIG")?);
@@ -46,5 +70,42 @@ impl Settings {
             bot_token: env("SLACK_BOT_TOKEN").map(Secret::new),
             slack_api_base: env("SLACK_API_BASE_URL").unwrap_or_else(|| DEFAULT_SLACK_API.into()),
         })
+    }
+}
+
+async fn fetch_secret(
+    client: &aws_sdk_secretsmanager::Client,
+    name: &'static str,
+    arn: &str,
+) -> Result<String, SettingsError> {
+    let out = client.get_secret_value().secret_id(arn).send().await.map_err(|e| SettingsError::Secret {
+        name,
+        reason: crate::aws::classify(&e).to_string(),
+    })?;
+    out.secret_string()
+        .map(|s| s.trim().to_string())
+        .filter(|s| !s.is_empty())
+        .ok_or(SettingsError::Secret { name, reason: "the secret has no string value".into() })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_everything_from_the_lookup_and_names_what_is_missing() {
+        let config = concat!(env!("CARGO_MANIFEST_DIR"), "/../config/emrbot.sample.toml");
+        let env = |name: &str| match name {
+            "EMRBOT_CONFIG" => Some(config.to_string()),
+            "EMRBOT_QUEUE_URL" => Some("http://queue".to_string()),
+            "SLACK_SIGNING_SECRET" => Some("shh".to_string()),
+            _ => None,
+        };
+        let settings = Settings::from_lookup(&env).unwrap();
+        assert_eq!(settings.table, "emrbot");
+        assert_eq!(settings.slack_api_base, DEFAULT_SLACK_API);
+        assert!(!format!("{settings:?}").contains("shh"), "secrets never print");
+        let missing = Settings::from_lookup(&|n| if n == "SLACK_SIGNING_SECRET" { None } else { env(n) });
+        assert!(matches!(missing, Err(SettingsError::Missing("SLACK_SIGNING_SECRET"))));
     }
 }

@@ -6,8 +6,8 @@ use lambda_runtime::{run, service_fn, Error, LambdaEvent};
 #[tokio::main]
 async fn main() -> Result<(), Error> {
     emrbot_shared::telemetry::init_json();
-    let settings = emrbot_shared::settings::Settings::from_env()?;
     let aws = emrbot_shared::aws::load_sdk_config().await;
+    let settings = emrbot_shared::settings::Settings::load(&aws).await?;
     let worker = emrbot_worker::build(&settings, &aws, reqwest::Client::new());
     let worker = &worker;
     run(service_fn(move |event: LambdaEvent<SqsEvent>| async move {
