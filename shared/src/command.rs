@@ -54,6 +54,28 @@ pub enum Command {
         count: u32,
     },
     Help,
+    /// Scheduler (PRODUCT.md §2): warns the report channel that `cluster` will
+    /// be terminated at `at` by `rule` (`idle` or `end_of_day`), with Lock /
+    /// Extend 1h / Terminate now buttons. Changes nothing.
+    Warn {
+        cluster: ClusterRef,
+        rule: String,
+        at: chrono::DateTime<chrono::Utc>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        cluster_name: Option<String>,
+    },
+    /// Scheduler: `cluster` has been idle since `since` (Lock / Terminate buttons).
+    IdleAlert {
+        cluster: ClusterRef,
+        since: chrono::DateTime<chrono::Utc>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        cluster_name: Option<String>,
+        /// Who holds its lock, if anyone.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        holder: Option<String>,
+    },
+    /// Scheduler: the daily report, assembled by the scheduler; the worker posts it.
+    Report { report: Box<crate::policy::report::DailyReport> },
 }
 
 /// The permission a command needs; names match `permissions.channels[].allow`.
@@ -135,6 +157,8 @@ impl Command {
             Command::Terminate { .. } => Action::Terminate,
             Command::Resize { .. } => Action::Resize,
             Command::Help => Action::Help,
+            // Scheduler notices only inform: the `status` permission covers them.
+            Command::Warn { .. } | Command::IdleAlert { .. } | Command::Report { .. } => Action::Status,
         }
     }
 
@@ -147,7 +171,8 @@ impl Command {
             | Command::Extend { cluster, .. }
             | Command::Terminate { cluster, .. }
             | Command::Resize { cluster, .. } => Some(cluster),
-            Command::Launch { .. } | Command::Help => None,
+            Command::Warn { cluster, .. } | Command::IdleAlert { cluster, .. } => Some(cluster),
+            Command::Launch { .. } | Command::Help | Command::Report { .. } => None,
         }
     }
 
