@@ -146,7 +146,7 @@ impl AccountCredentials {
         c.expiration.timestamp() - REFRESH_BEFORE_SECS > now.timestamp()
     }
 
-    fn from_memory(&self, name: &str) -> Option<TemporaryCredentials> {
+    fn in_memory(&self, name: &str) -> Option<TemporaryCredentials> {
         let now = self.clock.now();
         self.memory
             .lock()
@@ -157,7 +157,7 @@ impl AccountCredentials {
     }
 
     pub async fn get(&self, name: &str) -> Result<TemporaryCredentials, AccountError> {
-        if let Some(c) = self.from_memory(name) {
+        if let Some(c) = self.in_memory(name) {
             return Ok(c);
         }
         let account = self
@@ -172,7 +172,7 @@ impl AccountCredentials {
                 .or_default(),
         );
         let _only_one = flight.lock().await;
-        if let Some(c) = self.from_memory(name) {
+        if let Some(c) = self.in_memory(name) {
             return Ok(c);
         }
         if let Some(store) = &self.store {

@@ -4,10 +4,11 @@
 //! `emrbot:confirm` marks a confirmation.
 
 use crate::duration::format_elapsed;
-use crate::emr::{ClusterDetail, ClusterSummary};
+use crate::emr::{ClusterDetail, ClusterSummary, StepSummary};
 use crate::slack::blocks::{
     actions, context, divider, escape, header, section, section_fields, Button, SlackMessage,
 };
+use crate::store::AuditEntry;
 use crate::store::Lock;
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
@@ -20,6 +21,93 @@ pub struct ClusterView<'a> {
     pub cluster: &'a ClusterSummary,
     pub lock: Option<&'a Lock>,
     pub idle_since: Option<DateTime<Utc>>,
+    /// Price of a normalized instance hour (`policy.cost_per_normalized_instance_hour`).
+    pub cost_per_hour: Option<f64>,
+}
+
+/// `12 normalized instance hours (≈ $3.60)`.
+pub fn hours_and_cost(hours: Option<i32>, rate: Option<f64>) -> String {
+    let hours = hours.unwrap_or(0);
+    match rate {
+        Some(rate) => format!(
+            "{hours} normalized instance hours (≈ ${:.2})",
+            hours as f64 * rate
+        ),
+        None => format!("{hours} normalized instance hours"),
+    }
+}
+
+/// The confirmation asked before a terminate: the button's `value` is the
+/// command it confirms; the ingress turns a click on `emrbot:confirm` into
+/// that command with `confirmed = true`.
+pub fn terminate_confirmation(
+    c: &ClusterSummary,
+    force: bool,
+    warning: Option<&str>,
+) -> SlackMessage {
+    let value = format!("terminate {}{}", c.id, if force { " force" } else { "" });
+    let mut text = format!(
+        "Terminate *{}* `{}` ({})? Everything on it is lost; this cannot be undone.",
+        escape(&c.name),
+        c.id,
+        escape(&account_text(c))
+    );
+    if let Some(w) = warning {
+        text.push_str(&format!("\n:warning: {w}"));
+    }
+    let blocks = vec![
+        section(&text),
+        actions(
+            &format!("confirm:{}", c.id),
+            &[
+                Button::new("Terminate", CONFIRM_ACTION_ID, &value).danger(),
+                Button::new("Cancel", "emrbot:cancel", "cancel"),
+            ],
+        ),
+    ];
+    SlackMessage::new(format!("Confirm: terminate {} ({})?", c.name, c.id), blocks)
+}
+
+/// A launch and its progress, updated in place as EMR reports state changes.
+pub fn launch_progress(
+    name: &str,
+    id: &str,
+    account: Option<&str>,
+    preset: &str,
+    state: &str,
+    reason: Option<&str>,
+    by: &str,
+) -> SlackMessage {
+    let icon = match state {
+        "WAITING" | "RUNNING" => ":white_check_mark:",
+        "TERMINATED_WITH_ERRORS" | "TERMINATED" | "TERMINATING" => ":x:",
+        _ => ":hourglass_flowing_sand:",
+    };
+    let steps = ["STARTING", "BOOTSTRAPPING", "WAITING"];
+    let progress: Vec<String> = steps
+        .iter()
+        .map(|s| {
+            if *s == state {
+                format!("*{s}*")
+            } else {
+                s.to_string()
+            }
+        })
+        .collect();
+    let mut text = format!(
+        "{icon} Launch of *{}* `{id}` from preset `{}` in {} by {by}: *{state}*\n{}",
+        escape(name),
+        escape(preset),
+        escape(account.unwrap_or("home")),
+        progress.join(" → ")
+    );
+    if let Some(r) = reason.filter(|r| !r.is_empty()) {
+        text.push_str(&format!("\nEMR says: {}", escape(r)));
+    }
+    SlackMessage::new(
+        format!("Launch of {name} ({id}): {state}"),
+        vec![section(&text)],
+    )
 }
 
 fn local(t: DateTime<Utc>, tz: Tz) -> String {
@@ -68,13 +156,10 @@ pub fn status_list(views: &[ClusterView<'_>], now: DateTime<Utc>, tz: Tz) -> Sla
             None if c.state.as_emr() == "WAITING" => "idle".into(),
             None => "busy".into(),
         };
-        let hours = c
-            .normalized_instance_hours
-            .map(|h| h.to_string())
-            .unwrap_or_else(|| "0".into());
+        let hours = hours_and_cost(c.normalized_instance_hours, v.cost_per_hour);
         blocks.push(divider());
         blocks.push(section(&format!(
-            "*{}* `{}` · {} · *{}*\nUp {} · {} · held by {} · {} normalized instance hours",
+            "*{}* `{}` · {} · *{}*\nUp {} · {} · held by {} · {}",
             escape(&c.name),
             c.id,
             escape(&account_text(c)),
@@ -108,6 +193,35 @@ pub fn cluster_detail(
     now: DateTime<Utc>,
     tz: Tz,
 ) -> SlackMessage {
+    cluster_detail_full(
+        d,
+        &DetailExtras {
+            lock,
+            ..Default::default()
+        },
+        now,
+        tz,
+    )
+}
+
+/// What `status <cluster>` shows beyond DescribeCluster.
+#[derive(Debug, Clone, Default)]
+pub struct DetailExtras<'a> {
+    pub lock: Option<&'a Lock>,
+    pub steps: &'a [StepSummary],
+    pub idle_since: Option<DateTime<Utc>>,
+    pub history: &'a [AuditEntry],
+    pub cost_per_hour: Option<f64>,
+}
+
+/// `/emr status <cluster>` with steps, idle time, cost and recent history.
+pub fn cluster_detail_full(
+    d: &ClusterDetail,
+    x: &DetailExtras<'_>,
+    now: DateTime<Utc>,
+    tz: Tz,
+) -> SlackMessage {
+    let lock = x.lock;
     let c = &d.summary;
     let mut blocks = vec![header(&format!("{} ({})", c.name, c.id))];
     let mut fields = vec![
@@ -122,8 +236,14 @@ pub fn cluster_detail(
         format!("*Held by*\n{}", lock_text(lock, now, tz)),
         format!("*Release*\n{}", d.release.as_deref().unwrap_or("?")),
         format!(
-            "*Normalized instance hours*\n{}",
-            c.normalized_instance_hours.unwrap_or(0)
+            "*Used so far*\n{}",
+            hours_and_cost(c.normalized_instance_hours, x.cost_per_hour)
+        ),
+        format!(
+            "*Idle for*\n{}",
+            x.idle_since
+                .map(|s| format_elapsed(now - s))
+                .unwrap_or_else(|| "not idle".into())
         ),
         format!(
             "*Termination protection*\n{}",
@@ -168,6 +288,45 @@ pub fn cluster_detail(
             groups.join("\n")
         }
     )));
+    let running: Vec<String> = x
+        .steps
+        .iter()
+        .filter(|s| s.is_pending_or_running())
+        .take(10)
+        .map(|s| format!("• {} `{}` {}", escape(&s.name), s.id, s.state))
+        .collect();
+    blocks.push(section(&format!(
+        "*Steps running or pending*\n{}",
+        if running.is_empty() {
+            "none".to_string()
+        } else {
+            running.join("\n")
+        }
+    )));
+    if !x.history.is_empty() {
+        let lines: Vec<String> = x
+            .history
+            .iter()
+            .take(10)
+            .map(|e| {
+                let why = e
+                    .reason
+                    .as_deref()
+                    .map(|r| format!(" (why: {})", escape(r)))
+                    .unwrap_or_default();
+                format!(
+                    "• {} {} `{}` {}: {}{}",
+                    local(e.at, tz),
+                    e.who,
+                    e.action,
+                    e.outcome,
+                    escape(&e.detail),
+                    why
+                )
+            })
+            .collect();
+        blocks.push(section(&format!("*Recent history*\n{}", lines.join("\n"))));
+    }
     if !d.tags.is_empty() {
         let tags: Vec<String> = d
             .tags

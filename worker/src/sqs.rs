@@ -28,10 +28,23 @@ impl Worker {
     async fn handle_record(&self, record: &SqsMessage) -> Outcome {
         let sqs_id = record.message_id.as_deref().unwrap_or("?");
         let body = record.body.as_deref().unwrap_or("");
+        let receives = record
+            .attributes
+            .get("ApproximateReceiveCount")
+            .map(String::as_str)
+            .unwrap_or("?");
+        if crate::events::is_emr_event(body) {
+            return match self.handle_emr_event(body).await {
+                Ok(outcome) => outcome,
+                Err(error) => {
+                    tracing::error!(sqs_message_id = sqs_id, receives, error = %error, "unreadable EMR event; leaving it for the dead-letter queue");
+                    Outcome::Retry
+                }
+            };
+        }
         match CommandMessage::from_json(body) {
             Ok(message) => self.handle_message(&message).await,
             Err(error) => {
-                let receives = record.attributes.get("ApproximateReceiveCount").map(String::as_str).unwrap_or("?");
                 tracing::error!(
                     sqs_message_id = sqs_id,
                     receives,
