@@ -119,7 +119,14 @@ pub async fn start(options: Options) -> Result<Running, String> {
         .await
         .map_err(|e| format!("cannot listen on {}: {e}", options.listen))?;
     let address = listener.local_addr().map_err(|e| e.to_string())?;
-    let app = server::router(server::AppState { ingress });
+    let scheduler = Arc::new(tokio::sync::Mutex::new(emrbot_scheduler::build(
+        config.clone(),
+        &settings.queue_url,
+        &settings.table,
+        &aws,
+    )));
+    let tick = tokio::spawn(scheduler_tick(scheduler.clone(), shutdown_rx.clone()));
+    let app = server::router(server::AppState { ingress, scheduler });
     let mut stop_serving = shutdown_rx.clone();
     let serve = tokio::spawn(async move {
         let _ = axum::serve(listener, app)
@@ -139,7 +146,35 @@ pub async fn start(options: Options) -> Result<Running, String> {
         aws,
         resources,
         shutdown,
-        tasks: vec![serve, work],
+        tasks: vec![serve, work, tick],
         emulator,
     })
+}
+
+/// The scheduler on the real clock: one `all` sweep a minute (EventBridge's
+/// job on AWS), the first a minute after start. `EMRBOT_SCHEDULER_TICK`
+/// changes the period in seconds; `0` turns the tick off (tests that drive
+/// the scheduler through `POST /events` only).
+async fn scheduler_tick(
+    scheduler: Arc<tokio::sync::Mutex<emrbot_scheduler::Scheduler>>,
+    mut shutdown: tokio::sync::watch::Receiver<bool>,
+) {
+    let secs = std::env::var("EMRBOT_SCHEDULER_TICK").ok().and_then(|v| v.parse::<u64>().ok()).unwrap_or(60);
+    if secs == 0 {
+        return;
+    }
+    let period = std::time::Duration::from_secs(secs);
+    let mut interval = tokio::time::interval_at(tokio::time::Instant::now() + period, period);
+    interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+    loop {
+        tokio::select! {
+            _ = interval.tick() => {
+                let scheduler = scheduler.lock().await;
+                if let Err(error) = scheduler.handle(&emrbot_scheduler::ScheduledEvent::default()).await {
+                    tracing::warn!(error = %error, "scheduler tick failed");
+                }
+            }
+            _ = shutdown.changed() => return,
+        }
+    }
 }

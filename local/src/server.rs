@@ -6,8 +6,8 @@ use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
-use axum::Router;
+use axum::routing::{get, post};
+use axum::{Json, Router};
 use emrbot_ingress::http::HttpRequest;
 use emrbot_ingress::Ingress;
 use std::sync::Arc;
@@ -15,11 +15,14 @@ use std::sync::Arc;
 #[derive(Clone)]
 pub struct AppState {
     pub ingress: Arc<Ingress>,
+    /// One sweep at a time (the route and the minute tick share it).
+    pub scheduler: Arc<tokio::sync::Mutex<emrbot_scheduler::Scheduler>>,
 }
 
 pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/healthz", get(|| async { "ok" }))
+        .route("/events", post(scheduled_event))
         .fallback(to_ingress)
         .with_state(state)
 }
@@ -47,4 +50,26 @@ async fn to_ingress(
         response.body,
     )
         .into_response()
+}
+
+/// `POST /events`: an EventBridge scheduled event (JSON); runs the sweep at
+/// its `time` and answers what was sent.
+async fn scheduled_event(State(state): State<AppState>, body: Bytes) -> Response {
+    use emrbot_scheduler::{ScheduledEvent, SweepError};
+    let error = |status: StatusCode, message: String| {
+        (status, Json(serde_json::json!({ "error": message }))).into_response()
+    };
+    let event = match serde_json::from_slice(&body)
+        .map_err(|e| SweepError::Event(e.to_string()))
+        .and_then(ScheduledEvent::from_json)
+    {
+        Ok(event) => event,
+        Err(e) => return error(StatusCode::BAD_REQUEST, e.to_string()),
+    };
+    let scheduler = state.scheduler.lock().await;
+    match scheduler.handle(&event).await {
+        Ok(outcome) => Json(outcome).into_response(),
+        Err(e @ SweepError::Event(_)) => error(StatusCode::BAD_REQUEST, e.to_string()),
+        Err(e) => error(StatusCode::SERVICE_UNAVAILABLE, e.to_string()),
+    }
 }
