@@ -75,6 +75,7 @@ pub async fn send(options: &SendOptions) -> Result<Exchange, String> {
     let timestamp = chrono::Utc::now().timestamp();
     let signature =
         SlackVerifier::new(options.signing_secret.clone()).sign(timestamp, body.as_bytes());
+    let started = std::time::Instant::now();
     let response = reqwest::Client::new()
         .post(format!(
             "{}/slack/commands",
@@ -89,9 +90,12 @@ pub async fn send(options: &SendOptions) -> Result<Exchange, String> {
         .map_err(|e| format!("cannot reach emrbot at {}: {e}", options.url))?;
     let status = response.status().as_u16();
     let ack: Value = response.json().await.unwrap_or(Value::Null);
+    let ack_latency = started.elapsed();
     let mut replies = Vec::new();
+    let mut reply_latency = None;
     if status == 200 {
         if let Ok(Some(reply)) = tokio::time::timeout(options.wait, rx.recv()).await {
+            reply_latency = Some(started.elapsed());
             replies.push(reply);
         }
     }
@@ -100,6 +104,8 @@ pub async fn send(options: &SendOptions) -> Result<Exchange, String> {
         status,
         ack,
         replies,
+        ack_latency,
+        reply_latency,
     })
 }
 
