@@ -87,6 +87,7 @@ async fn main() -> ExitCode {
             user,
             channel,
             wait,
+            repeat,
         }) => {
             let options = send::SendOptions {
                 url,
