@@ -159,7 +159,10 @@ async fn scheduler_tick(
     scheduler: Arc<tokio::sync::Mutex<emrbot_scheduler::Scheduler>>,
     mut shutdown: tokio::sync::watch::Receiver<bool>,
 ) {
-    let secs = std::env::var("EMRBOT_SCHEDULER_TICK").ok().and_then(|v| v.parse::<u64>().ok()).unwrap_or(60);
+    let secs = std::env::var("EMRBOT_SCHEDULER_TICK")
+        .ok()
+        .and_then(|v| v.parse::<u64>().ok())
+        .unwrap_or(60);
     if secs == 0 {
         return;
     }

@@ -168,11 +168,12 @@ impl Scheduler {
             let changed = record != stored.sched;
             let mut state = stored.state();
             state.last_unlock = state.last_unlock.max(record.unlock_seen);
+            let exempt = record.exempt_at(now);
             records.insert(c.id.clone(), (record, changed));
             facts.push(ClusterFacts {
                 cluster: c.clone(),
                 steps: None,
-                exempt: None,
+                exempt,
                 lock,
                 state,
             });
@@ -191,6 +192,19 @@ impl Scheduler {
                 break;
             }
             self.fetch(&mut facts, &evaluation.needs).await?;
+            // Remember the tags read, so the next sweeps need not read them again.
+            for (id, need) in &evaluation.needs {
+                let exempt = facts
+                    .iter()
+                    .find(|f| &f.cluster.id == id)
+                    .and_then(|f| f.exempt);
+                if let (Need::Tags, Some(exempt), Some((record, changed))) =
+                    (need, exempt, records.get_mut(id))
+                {
+                    record.exempt = Some((exempt, now));
+                    *changed = true;
+                }
+            }
             evaluation = policy::evaluate(&facts, &inputs);
         }
         if !evaluation.needs.is_empty() {

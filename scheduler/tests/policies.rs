@@ -208,7 +208,7 @@ async fn idle_clusters_are_warned_then_terminated_unless_locked() {
     let announcement = app
         .slack
         .wait_for(WAIT, |r| {
-            message_text(&r.body).contains("terminated") && message_text(&r.body).contains(&never)
+            message_text(&r.body).contains(":boom:") && message_text(&r.body).contains(&never)
         })
         .await;
     let recorded = app.slack.recorded();

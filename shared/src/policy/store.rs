@@ -3,7 +3,7 @@
 //! | pk | sk | attributes | written by |
 //! |---|---|---|---|
 //! | `CLUSTER#<id>` | `POLICY` | `snoozed_at`, `snoozed_until` (N, epoch s), `snoozed_by` (S), `last_unlock` (N), `expires_at` | the worker (`extend` on an unlocked cluster: [`PolicyStore::snooze`]; `unlock`: [`PolicyStore::record_unlock`]) |
-//! | `CLUSTER#<id>` | `SCHED` | `done` (SS: decision keys carried out), `lock_until` (N: the lock last seen), `unlock_seen` (N: a lock seen to vanish), `expires_at` | the scheduler only |
+//! | `CLUSTER#<id>` | `SCHED` | `done` (SS: decision keys carried out), `lock_until` (N: the lock last seen), `unlock_seen` (N: a lock seen to vanish), `exempt` (BOOL) + `exempt_at` (N: the exempt tag as last read), `expires_at` | the scheduler only |
 //! | `SCHEDULER` | `SCHED` | `done` (SS: report keys) | the scheduler only |
 //! | `SCHEDULER` | `AUTO#<rfc3339>#<id>` | `cluster`, `name`, `account`, `rule`, `reason`, `at` (N), `expires_at` | the scheduler: each automatic termination it requested, for the daily report |
 //!
@@ -35,6 +35,21 @@ pub struct SchedRecord {
     pub done: BTreeSet<String>,
     pub lock_until: Option<DateTime<Utc>>,
     pub unlock_seen: Option<DateTime<Utc>>,
+    /// The exempt tag as last read (`exempt_tag=true`?), and when: tags are
+    /// read again after [`TAGS_FRESH`].
+    pub exempt: Option<(bool, DateTime<Utc>)>,
+}
+
+/// How long a read of a cluster's exempt tag is trusted.
+pub const TAGS_FRESH: Duration = Duration::hours(1);
+
+impl SchedRecord {
+    /// The cached exempt tag, if read within [`TAGS_FRESH`] of `now`.
+    pub fn exempt_at(&self, now: DateTime<Utc>) -> Option<bool> {
+        self.exempt
+            .filter(|(_, at)| *at <= now && now - *at < TAGS_FRESH)
+            .map(|(e, _)| e)
+    }
 }
 
 /// Both policy items of a cluster.
@@ -179,6 +194,11 @@ fn sched_from(item: &Item) -> SchedRecord {
             .unwrap_or_default(),
         lock_until: time(item, "lock_until"),
         unlock_seen: time(item, "unlock_seen"),
+        exempt: item
+            .get("exempt")
+            .and_then(|v| v.as_bool().ok())
+            .copied()
+            .zip(time(item, "exempt_at")),
     }
 }
 
@@ -208,6 +228,10 @@ fn sched_item(cluster: Option<&ClusterId>, record: &SchedRecord, now: DateTime<U
     }
     if let Some(t) = record.unlock_seen {
         item.insert("unlock_seen".into(), num(t));
+    }
+    if let Some((exempt, at)) = record.exempt {
+        item.insert("exempt".into(), AttributeValue::Bool(exempt));
+        item.insert("exempt_at".into(), num(at));
     }
     item.insert(TTL_ATTRIBUTE.into(), num(now + KEEP));
     item
