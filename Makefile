@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 CARGO ?= cargo
 
-.PHONY: run test setup fmt lint unit bench infra-check send
+.PHONY: run test setup fmt lint bench infra-check deploy send
 
 ## Install what the project needs (idempotent): the emulator's virtualenv, Rust components.
 setup:
@@ -21,7 +21,15 @@ test: setup
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
 	$(CARGO) test --workspace
-	@if [ -x scripts/infra-check.sh ] || [ -f scripts/infra-check.sh ]; then bash scripts/infra-check.sh; fi
+	bash scripts/infra-check.sh
+
+## Offline checks of infra/ (cfn-lint, checkov; the arm64 build with INFRA_BUILD=1).
+infra-check:
+	bash scripts/infra-check.sh
+
+## Deploy to the AWS account `aws configure` points at (docs/DEPLOY.md).
+deploy:
+	bash infra/deploy.sh
 
 fmt:
 	$(CARGO) fmt --all

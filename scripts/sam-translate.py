@@ -57,8 +57,8 @@ REQUIRED_ENV = {"EMRBOT_CONFIG", "EMRBOT_QUEUE_URL", "EMRBOT_TABLE", "SLACK_API_
 FUNCTIONS = {
     # logical id: (binary, extra env vars)
     "IngressFunction": ("ingress", {"SLACK_SIGNING_SECRET_ARN"}),
-    "WorkerFunction": ("worker", {"SLACK_BOT_TOKEN_ARN", "SLACK_SIGNING_SECRET_ARN"}),
-    "SchedulerFunction": ("scheduler", {"SLACK_BOT_TOKEN_ARN", "SLACK_SIGNING_SECRET_ARN"}),
+    "WorkerFunction": ("worker", {"SLACK_BOT_TOKEN_ARN"}),
+    "SchedulerFunction": ("scheduler", {"SLACK_BOT_TOKEN_ARN"}),
 }
 
 

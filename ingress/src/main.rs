@@ -16,7 +16,7 @@ async fn main() -> Result<(), Error> {
     let settings = Settings::load(&aws).await?;
     let queue = SqsQueue::new(aws_sdk_sqs_client(&aws), settings.queue_url.clone());
     let ingress = Ingress::new(
-        SlackVerifier::new(settings.signing_secret.clone()),
+        SlackVerifier::new(settings.require_signing_secret()?),
         settings.config.clone(),
         Arc::new(queue),
         Arc::new(SystemClock),

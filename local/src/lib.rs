@@ -101,13 +101,13 @@ pub async fn start(options: Options) -> Result<Running, String> {
         config: config.clone(),
         queue_url: resources.queue_url.clone(),
         table: resources.table.clone(),
-        signing_secret: options.signing_secret.clone(),
+        signing_secret: Some(options.signing_secret.clone()),
         bot_token: options.bot_token.clone(),
         slack_api_base: options.slack_api_base.clone(),
     };
     let sqs = aws_sdk_sqs::Client::new(&aws);
     let ingress = Arc::new(Ingress::new(
-        SlackVerifier::new(settings.signing_secret.clone()),
+        SlackVerifier::new(options.signing_secret.clone()),
         config.clone(),
         Arc::new(SqsQueue::new(sqs.clone(), settings.queue_url.clone())),
         Arc::new(SystemClock),

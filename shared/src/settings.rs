@@ -13,7 +13,9 @@ pub struct Settings {
     pub config: Arc<Config>,
     pub queue_url: String,
     pub table: String,
-    pub signing_secret: Secret<String>,
+    /// Only the ingress verifies Slack's signatures; the other functions run
+    /// without it (and without the permission to read it).
+    pub signing_secret: Option<Secret<String>>,
     pub bot_token: Option<Secret<String>>,
     pub slack_api_base: String,
 }
@@ -33,6 +35,13 @@ pub enum SettingsError {
 pub type Lookup<'a> = &'a dyn Fn(&str) -> Option<String>;
 
 impl Settings {
+    /// The signing secret, for the ingress, which cannot run without it.
+    pub fn require_signing_secret(&self) -> Result<Secret<String>, SettingsError> {
+        self.signing_secret
+            .clone()
+            .ok_or(SettingsError::Missing("SLACK_SIGNING_SECRET"))
+    }
+
     pub fn from_env() -> Result<Settings, SettingsError> {
         Self::from_lookup(&|name| std::env::var(name).ok().filter(|v| !v.is_empty()))
     }
@@ -55,7 +64,11 @@ impl Settings {
             }
         }
         Self::from_lookup(&|name| {
-            resolved.iter().find(|(n, _)| *n == name).map(|(_, v)| v.clone()).or_else(|| env(name))
+            resolved
+                .iter()
+                .find(|(n, _)| *n == name)
+                .map(|(_, v)| v.clone())
+                .or_else(|| env(name))
         })
     }
 
@@ -66,7 +79,7 @@ impl Settings {
             config: Arc::new(Config::load(&config_path)?),
             queue_url: required("EMRBOT_QUEUE_URL")?,
             table: env("EMRBOT_TABLE").unwrap_or_else(|| "emrbot".into()),
-            signing_secret: Secret::new(required("SLACK_SIGNING_SECRET")?),
+            signing_secret: env("SLACK_SIGNING_SECRET").map(Secret::new),
             bot_token: env("SLACK_BOT_TOKEN").map(Secret::new),
             slack_api_base: env("SLACK_API_BASE_URL").unwrap_or_else(|| DEFAULT_SLACK_API.into()),
         })
@@ -78,14 +91,22 @@ async fn fetch_secret(
     name: &'static str,
     arn: &str,
 ) -> Result<String, SettingsError> {
-    let out = client.get_secret_value().secret_id(arn).send().await.map_err(|e| SettingsError::Secret {
-        name,
-        reason: crate::aws::classify(&e).to_string(),
-    })?;
+    let out = client
+        .get_secret_value()
+        .secret_id(arn)
+        .send()
+        .await
+        .map_err(|e| SettingsError::Secret {
+            name,
+            reason: crate::aws::classify(&e).to_string(),
+        })?;
     out.secret_string()
         .map(|s| s.trim().to_string())
         .filter(|s| !s.is_empty())
-        .ok_or(SettingsError::Secret { name, reason: "the secret has no string value".into() })
+        .ok_or(SettingsError::Secret {
+            name,
+            reason: "the secret has no string value".into(),
+        })
 }
 
 #[cfg(test)]
@@ -104,8 +125,36 @@ mod tests {
         let settings = Settings::from_lookup(&env).unwrap();
         assert_eq!(settings.table, "emrbot");
         assert_eq!(settings.slack_api_base, DEFAULT_SLACK_API);
-        assert!(!format!("{settings:?}").contains("shh"), "secrets never print");
-        let missing = Settings::from_lookup(&|n| if n == "SLACK_SIGNING_SECRET" { None } else { env(n) });
-        assert!(matches!(missing, Err(SettingsError::Missing("SLACK_SIGNING_SECRET"))));
+        assert!(
+            !format!("{settings:?}").contains("shh"),
+            "secrets never print"
+        );
+        assert!(matches!(
+            settings.require_signing_secret(),
+            Ok(secret) if secret.expose() == "shh"
+        ));
+        let without = Settings::from_lookup(&|n| {
+            if n == "SLACK_SIGNING_SECRET" {
+                None
+            } else {
+                env(n)
+            }
+        })
+        .unwrap();
+        assert!(matches!(
+            without.require_signing_secret(),
+            Err(SettingsError::Missing("SLACK_SIGNING_SECRET"))
+        ));
+        let no_queue = Settings::from_lookup(&|n| {
+            if n == "EMRBOT_QUEUE_URL" {
+                None
+            } else {
+                env(n)
+            }
+        });
+        assert!(matches!(
+            no_queue,
+            Err(SettingsError::Missing("EMRBOT_QUEUE_URL"))
+        ));
     }
 }
