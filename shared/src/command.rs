@@ -75,7 +75,9 @@ pub enum Command {
         holder: Option<String>,
     },
     /// Scheduler: the daily report, assembled by the scheduler; the worker posts it.
-    Report { report: Box<crate::policy::report::DailyReport> },
+    Report {
+        report: Box<crate::policy::report::DailyReport>,
+    },
 }
 
 /// The permission a command needs; names match `permissions.channels[].allow`.
@@ -158,7 +160,9 @@ impl Command {
             Command::Resize { .. } => Action::Resize,
             Command::Help => Action::Help,
             // Scheduler notices only inform: the `status` permission covers them.
-            Command::Warn { .. } | Command::IdleAlert { .. } | Command::Report { .. } => Action::Status,
+            Command::Warn { .. } | Command::IdleAlert { .. } | Command::Report { .. } => {
+                Action::Status
+            }
         }
     }
 
