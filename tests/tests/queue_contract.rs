@@ -11,7 +11,8 @@ fn every_documented_example_parses() {
         let path = entry.unwrap().path();
         if path.extension().is_some_and(|e| e == "json") {
             let text = std::fs::read_to_string(&path).unwrap();
-            let message = CommandMessage::from_json(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+            let message = CommandMessage::from_json(&text)
+                .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
             assert_eq!(message.v, 1);
             seen += 1;
         }
@@ -21,14 +22,25 @@ fn every_documented_example_parses() {
 
 #[test]
 fn the_schema_names_every_command_and_requester() {
-    let schema: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(repo_root().join("docs/queue-message.schema.json")).unwrap()).unwrap();
+    let schema: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(repo_root().join("docs/queue-message.schema.json")).unwrap(),
+    )
+    .unwrap();
     let text = schema.to_string();
     for action in emrbot_shared::Action::ALL {
-        assert!(text.contains(&format!("\"const\":\"{action}\"")), "schema lacks command {action}");
+        assert!(
+            text.contains(&format!("\"const\":\"{action}\"")),
+            "schema lacks command {action}"
+        );
+    }
+    for name in ["warn", "idle_alert", "report"] {
+        assert!(text.contains(&format!("\"const\":\"{name}\"")), "schema lacks command {name}");
     }
     for kind in ["slack", "service", "scheduler"] {
-        assert!(text.contains(&format!("\"const\":\"{kind}\"")), "schema lacks requester {kind}");
+        assert!(
+            text.contains(&format!("\"const\":\"{kind}\"")),
+            "schema lacks requester {kind}"
+        );
     }
     // A service message as the README shows it.
     let m = CommandMessage::from_json(
