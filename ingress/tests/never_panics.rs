@@ -141,6 +141,22 @@ proptest! {
     }
 
     #[test]
+    fn any_signature_headers_are_refused_without_panic(
+        ts in prop_oneof![any::<i64>().prop_map(|t| t.to_string()), "\\PC{0,24}"],
+        sig in prop_oneof!["v0=[0-9a-fA-F]{0,70}", "\\PC{0,80}"],
+        body in form_body(),
+    ) {
+        let door = door();
+        let request = HttpRequest::new("POST", "/slack/commands")
+            .header("X-Slack-Request-Timestamp", &ts)
+            .header("X-Slack-Signature", &sig)
+            .body(body);
+        let response = runtime().block_on(door.send(&request));
+        prop_assert!([200, 400, 401].contains(&response.status));
+        prop_assert!(door.enqueued().is_empty());
+    }
+
+    #[test]
     fn signed_forms_and_payloads_never_panic(path in path(), body in form_body(), retry in any::<bool>()) {
         let door = door();
         let mut request = signed(&path, body);

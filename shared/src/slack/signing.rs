@@ -44,11 +44,16 @@ impl SlackVerifier {
     ) -> Result<(), SignatureError> {
         let timestamp = timestamp.ok_or(SignatureError::MissingTimestamp)?.trim();
         let signature = signature.ok_or(SignatureError::MissingSignature)?.trim();
-        let ts: i64 = timestamp.parse().map_err(|_| SignatureError::BadTimestamp)?;
-        if (now - ts).abs() > MAX_SKEW_SECS {
+        let ts: i64 = timestamp
+            .parse()
+            .map_err(|_| SignatureError::BadTimestamp)?;
+        // Saturating: a timestamp near i64::MIN must not overflow (a panic in debug).
+        if now.saturating_sub(ts).unsigned_abs() > MAX_SKEW_SECS as u64 {
             return Err(SignatureError::Stale);
         }
-        let hex_digest = signature.strip_prefix("v0=").ok_or(SignatureError::Malformed)?;
+        let hex_digest = signature
+            .strip_prefix("v0=")
+            .ok_or(SignatureError::Malformed)?;
         let expected = hex::decode(hex_digest).map_err(|_| SignatureError::Malformed)?;
         if expected.len() != 32 {
             return Err(SignatureError::Malformed);
@@ -59,7 +64,8 @@ impl SlackVerifier {
         mac.update(b":");
         mac.update(body);
         // verify_slice compares in constant time.
-        mac.verify_slice(&expected).map_err(|_| SignatureError::Mismatch)
+        mac.verify_slice(&expected)
+            .map_err(|_| SignatureError::Mismatch)
     }
 
     /// Signs a body as Slack would: for the local CLI and tests.
@@ -71,7 +77,8 @@ impl SlackVerifier {
     }
 
     fn mac(&self) -> Hmac<Sha256> {
-        Hmac::<Sha256>::new_from_slice(self.secret.expose().as_bytes()).expect("HMAC takes keys of any length")
+        Hmac::<Sha256>::new_from_slice(self.secret.expose().as_bytes())
+            .expect("HMAC takes keys of any length")
     }
 }
 
@@ -92,8 +99,95 @@ mod tests {
     #[test]
     fn slacks_documented_example_verifies() {
         let now = TIMESTAMP.parse().unwrap();
-        assert_eq!(verifier(SECRET).verify(Some(TIMESTAMP), Some(SIGNATURE), BODY.as_bytes(), now), Ok(()));
+        assert_eq!(
+            verifier(SECRET).verify(Some(TIMESTAMP), Some(SIGNATURE), BODY.as_bytes(), now),
+            Ok(())
+        );
         assert_eq!(verifier(SECRET).sign(now, BODY.as_bytes()), SIGNATURE);
+    }
+
+    #[test]
+    fn the_window_is_five_minutes_either_way_inclusive() {
+        let ts: i64 = TIMESTAMP.parse().unwrap();
+        let v = verifier(SECRET);
+        for now in [ts - 300, ts, ts + 300] {
+            assert_eq!(
+                v.verify(Some(TIMESTAMP), Some(SIGNATURE), BODY.as_bytes(), now),
+                Ok(()),
+                "now {now}"
+            );
+        }
+        // Header values as proxies may pass them: surrounding spaces are tolerated.
+        assert_eq!(
+            v.verify(
+                Some(" 1531420618 "),
+                Some(&format!(" {SIGNATURE}")),
+                BODY.as_bytes(),
+                ts
+            ),
+            Ok(())
+        );
+        // Upper-case hex is the same digest; anything not 32 bytes is malformed.
+        assert_eq!(
+            v.verify(
+                Some(TIMESTAMP),
+                Some(&SIGNATURE.to_uppercase().replacen("V0=", "v0=", 1)),
+                BODY.as_bytes(),
+                ts
+            ),
+            Ok(())
+        );
+        assert_eq!(
+            v.verify(
+                Some(TIMESTAMP),
+                Some(&format!("{SIGNATURE}00")),
+                BODY.as_bytes(),
+                ts
+            ),
+            Err(SignatureError::Malformed)
+        );
+        assert_eq!(
+            v.verify(Some(TIMESTAMP), Some(""), BODY.as_bytes(), ts),
+            Err(SignatureError::Malformed)
+        );
+        assert_eq!(
+            v.verify(Some("-1"), Some(SIGNATURE), BODY.as_bytes(), ts),
+            Err(SignatureError::Stale)
+        );
+        for extreme in [i64::MIN, i64::MAX] {
+            let t = extreme.to_string();
+            assert_eq!(
+                v.verify(Some(&t), Some(SIGNATURE), BODY.as_bytes(), ts),
+                Err(SignatureError::Stale)
+            );
+        }
+        assert_eq!(
+            v.verify(
+                Some("99999999999999999999"),
+                Some(SIGNATURE),
+                BODY.as_bytes(),
+                ts
+            ),
+            Err(SignatureError::BadTimestamp)
+        );
+    }
+
+    #[test]
+    fn errors_never_carry_the_secret_or_the_signature() {
+        let v = verifier(SECRET);
+        let error = v
+            .verify(
+                Some(TIMESTAMP),
+                Some(SIGNATURE),
+                b"x",
+                TIMESTAMP.parse().unwrap(),
+            )
+            .unwrap_err();
+        let shown = format!("{error} {error:?}");
+        assert!(
+            !shown.contains(SECRET) && !shown.contains(&SIGNATURE[3..]),
+            "{shown}"
+        );
     }
 
     #[test]
@@ -101,20 +195,52 @@ mod tests {
         let now: i64 = TIMESTAMP.parse().unwrap();
         let v = verifier(SECRET);
         let one_second_off = (now + 1).to_string();
-        assert_eq!(v.verify(Some(&one_second_off), Some(SIGNATURE), BODY.as_bytes(), now), Err(SignatureError::Mismatch));
-        let mut body = BODY.as_bytes().to_vec();
-        body[10] ^= 1;
-        assert_eq!(v.verify(Some(TIMESTAMP), Some(SIGNATURE), &body, now), Err(SignatureError::Mismatch));
         assert_eq!(
-            verifier("another-secret").verify(Some(TIMESTAMP), Some(SIGNATURE), BODY.as_bytes(), now),
+            v.verify(Some(&one_second_off), Some(SIGNATURE), BODY.as_bytes(), now),
             Err(SignatureError::Mismatch)
         );
-        assert_eq!(v.verify(Some(TIMESTAMP), Some(SIGNATURE), BODY.as_bytes(), now + 301), Err(SignatureError::Stale));
-        assert_eq!(v.verify(Some(TIMESTAMP), Some(SIGNATURE), BODY.as_bytes(), now - 301), Err(SignatureError::Stale));
-        assert_eq!(v.verify(None, Some(SIGNATURE), BODY.as_bytes(), now), Err(SignatureError::MissingTimestamp));
-        assert_eq!(v.verify(Some(TIMESTAMP), None, BODY.as_bytes(), now), Err(SignatureError::MissingSignature));
-        assert_eq!(v.verify(Some("soon"), Some(SIGNATURE), BODY.as_bytes(), now), Err(SignatureError::BadTimestamp));
-        assert_eq!(v.verify(Some(TIMESTAMP), Some("v1=abc"), BODY.as_bytes(), now), Err(SignatureError::Malformed));
-        assert_eq!(v.verify(Some(TIMESTAMP), Some("v0=zz"), BODY.as_bytes(), now), Err(SignatureError::Malformed));
+        let mut body = BODY.as_bytes().to_vec();
+        body[10] ^= 1;
+        assert_eq!(
+            v.verify(Some(TIMESTAMP), Some(SIGNATURE), &body, now),
+            Err(SignatureError::Mismatch)
+        );
+        assert_eq!(
+            verifier("another-secret").verify(
+                Some(TIMESTAMP),
+                Some(SIGNATURE),
+                BODY.as_bytes(),
+                now
+            ),
+            Err(SignatureError::Mismatch)
+        );
+        assert_eq!(
+            v.verify(Some(TIMESTAMP), Some(SIGNATURE), BODY.as_bytes(), now + 301),
+            Err(SignatureError::Stale)
+        );
+        assert_eq!(
+            v.verify(Some(TIMESTAMP), Some(SIGNATURE), BODY.as_bytes(), now - 301),
+            Err(SignatureError::Stale)
+        );
+        assert_eq!(
+            v.verify(None, Some(SIGNATURE), BODY.as_bytes(), now),
+            Err(SignatureError::MissingTimestamp)
+        );
+        assert_eq!(
+            v.verify(Some(TIMESTAMP), None, BODY.as_bytes(), now),
+            Err(SignatureError::MissingSignature)
+        );
+        assert_eq!(
+            v.verify(Some("soon"), Some(SIGNATURE), BODY.as_bytes(), now),
+            Err(SignatureError::BadTimestamp)
+        );
+        assert_eq!(
+            v.verify(Some(TIMESTAMP), Some("v1=abc"), BODY.as_bytes(), now),
+            Err(SignatureError::Malformed)
+        );
+        assert_eq!(
+            v.verify(Some(TIMESTAMP), Some("v0=zz"), BODY.as_bytes(), now),
+            Err(SignatureError::Malformed)
+        );
     }
 }
