@@ -22,15 +22,15 @@ impl Worker {
     /// Where a reply goes now: the response_url while usable, else its channel.
     pub fn route(&self, to: &ReplyTo, issued_at: DateTime<Utc>, uses_so_far: u32) -> ReplyTo {
         match to {
-            ReplyTo::ResponseUrl { channel_id, .. }
-                if !response_url_usable(issued_at, uses_so_far, self.clock.now()) =>
-            {
-                match channel_id {
-                    Some(channel_id) => ReplyTo::Channel {
-                        channel_id: channel_id.clone(),
-                        ts: None,
-                    },
-                    None => ReplyTo::None,
+            // Past its 30 minutes or 5 uses: the channel, when known; with no
+            // channel, the URL is still tried (best effort; Slack may refuse).
+            ReplyTo::ResponseUrl {
+                channel_id: Some(channel_id),
+                ..
+            } if !response_url_usable(issued_at, uses_so_far, self.clock.now()) => {
+                ReplyTo::Channel {
+                    channel_id: channel_id.clone(),
+                    ts: None,
                 }
             }
             other => other.clone(),
@@ -46,11 +46,6 @@ impl Worker {
     ) -> Option<Posted> {
         let target = self.route(to, issued_at, 0);
         if target == ReplyTo::None {
-            if *to != ReplyTo::None {
-                tracing::warn!(
-                    "the response_url has expired and no channel is known; reply dropped"
-                );
-            }
             return None;
         }
         match self.slack.reply(&target, message).await {
