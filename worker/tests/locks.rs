@@ -70,6 +70,10 @@ async fn unlock_only_by_the_holder_or_an_admin_and_extend_moves_the_end() {
         status.contains("<@U1>") && status.contains("Recent history") && status.contains("extend"),
         "{status}"
     );
+    assert!(
+        status.contains("Idle for") && status.contains("≈ $"),
+        "idle time and cost so far: {status}"
+    );
     let p = run("unlock adhoc-lock", "U0ADMIN").await;
     assert!(env.reply(&p).contains("unlocked"), "{}", env.reply(&p));
     let p = run("lock adhoc-lock", "U2").await;
