@@ -60,8 +60,9 @@ pub fn terminate_confirmation(
         actions(
             &format!("confirm:{}", c.id),
             &[
+                // No Cancel button: ignoring the prompt is cancelling, and the
+                // ingress turns every emrbot button into a command.
                 Button::new("Terminate", CONFIRM_ACTION_ID, &value).danger(),
-                Button::new("Cancel", "emrbot:cancel", "cancel"),
             ],
         ),
     ];
