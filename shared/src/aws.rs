@@ -7,7 +7,9 @@ use aws_sdk_emr::error::{ProvideErrorMetadata, SdkError};
 /// Loads region, credentials and `AWS_ENDPOINT_URL` from the environment, as
 /// every Lambda does at cold start.
 pub async fn load_sdk_config() -> aws_config::SdkConfig {
-    aws_config::defaults(aws_config::BehaviorVersion::latest()).load().await
+    aws_config::defaults(aws_config::BehaviorVersion::latest())
+        .load()
+        .await
 }
 
 /// What went wrong with an AWS call, in the terms callers decide on.
@@ -62,7 +64,10 @@ pub fn classify<E: ProvideErrorMetadata>(err: &SdkError<E, HttpResponse>) -> Aws
                 FailureKind::Transient
             } else if code == "ConditionalCheckFailedException" {
                 FailureKind::ConditionFailed
-            } else if code.contains("AccessDenied") || code == "UnauthorizedOperation" || status == 403 {
+            } else if code.contains("AccessDenied")
+                || code == "UnauthorizedOperation"
+                || status == 403
+            {
                 FailureKind::AccessDenied
             } else if code.contains("NotFound")
                 || lower.contains("not found")
@@ -74,11 +79,21 @@ pub fn classify<E: ProvideErrorMetadata>(err: &SdkError<E, HttpResponse>) -> Aws
                 FailureKind::Rejected
             }
         }
-        SdkError::TimeoutError(_) | SdkError::DispatchFailure(_) | SdkError::ResponseError(_) => FailureKind::Transient,
+        SdkError::TimeoutError(_) | SdkError::DispatchFailure(_) | SdkError::ResponseError(_) => {
+            FailureKind::Transient
+        }
         _ => FailureKind::Rejected,
     };
-    let code = if code.is_empty() { error_kind_name(err).to_string() } else { code };
-    AwsFailure { kind, code, message }
+    let code = if code.is_empty() {
+        error_kind_name(err).to_string()
+    } else {
+        code
+    };
+    AwsFailure {
+        kind,
+        code,
+        message,
+    }
 }
 
 fn error_kind_name<E>(err: &SdkError<E, HttpResponse>) -> &'static str {

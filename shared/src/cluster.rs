@@ -20,7 +20,9 @@ pub enum ClusterNameError {
 
 impl ClusterId {
     pub fn parse(text: &str) -> Result<Self, ClusterNameError> {
-        let rest = text.strip_prefix("j-").ok_or_else(|| ClusterNameError::NotAnId(short(text)))?;
+        let rest = text
+            .strip_prefix("j-")
+            .ok_or_else(|| ClusterNameError::NotAnId(short(text)))?;
         if rest.is_empty() || rest.len() > 32 || !rest.chars().all(|c| c.is_ascii_alphanumeric()) {
             return Err(ClusterNameError::NotAnId(short(text)));
         }

@@ -43,7 +43,11 @@ pub struct SlackConfig {
 
 impl Default for SlackConfig {
     fn default() -> Self {
-        Self { command: default_command(), report_channel: None, report_webhook: None }
+        Self {
+            command: default_command(),
+            report_channel: None,
+            report_webhook: None,
+        }
     }
 }
 
@@ -70,13 +74,13 @@ pub struct PolicyConfig {
     pub daily_report: Option<NaiveTime>,
     #[serde(default = "default_exempt_tag")]
     pub exempt_tag: String,
+    /// Price of one EMR normalized instance hour (USD), to show cost so far.
+    #[serde(default)]
+    pub cost_per_normalized_instance_hour: Option<f64>,
 }
 
 impl Default for PolicyConfig {
     fn default() -> Self {
-    /// Price of one EMR normalized instance hour (USD), to show cost so far.
-    #[serde(default)]
-    pub cost_per_normalized_instance_hour: Option<f64>,
         Self {
             idle_alert_after: d_2h(),
             unlocked_grace: d_30m(),
@@ -86,11 +90,11 @@ impl Default for PolicyConfig {
             workdays: default_workdays(),
             daily_report: None,
             exempt_tag: default_exempt_tag(),
+            cost_per_normalized_instance_hour: None,
         }
     }
 }
 
-            cost_per_normalized_instance_hour: None,
 fn d_2h() -> HumanDuration {
     HumanDuration::from_mins(120)
 }
@@ -104,7 +108,13 @@ fn d_4h() -> HumanDuration {
     HumanDuration::from_mins(240)
 }
 fn default_workdays() -> Vec<Weekday> {
-    vec![Weekday::Mon, Weekday::Tue, Weekday::Wed, Weekday::Thu, Weekday::Fri]
+    vec![
+        Weekday::Mon,
+        Weekday::Tue,
+        Weekday::Wed,
+        Weekday::Thu,
+        Weekday::Fri,
+    ]
 }
 fn default_exempt_tag() -> String {
     "emrbot:keep".into()
@@ -168,7 +178,10 @@ fn default_instance_profile() -> String {
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
     #[error("cannot read config file {path}: {source}")]
-    Read { path: String, source: std::io::Error },
+    Read {
+        path: String,
+        source: std::io::Error,
+    },
     #[error("config: {0}")]
     Toml(#[from] toml::de::Error),
     #[error("config: `{key}`: {problem}")]
@@ -177,8 +190,10 @@ pub enum ConfigError {
 
 impl Config {
     pub fn load(path: &Path) -> Result<Config, ConfigError> {
-        let text = std::fs::read_to_string(path)
-            .map_err(|source| ConfigError::Read { path: path.display().to_string(), source })?;
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+            path: path.display().to_string(),
+            source,
+        })?;
         Config::from_toml(&text)
     }
 
@@ -191,37 +206,67 @@ impl Config {
     fn validate(&self) -> Result<(), ConfigError> {
         let invalid = |key: String, problem: String| Err(ConfigError::Invalid { key, problem });
         if !self.slack.command.starts_with('/') || self.slack.command.len() < 2 {
-            return invalid("slack.command".into(), "must start with / (like /emr)".into());
+            return invalid(
+                "slack.command".into(),
+                "must start with / (like /emr)".into(),
+            );
         }
         if self.policy.workdays.is_empty() && self.policy.end_of_day.is_some() {
-            return invalid("policy.workdays".into(), "is empty, so end_of_day would never run".into());
+            return invalid(
+                "policy.workdays".into(),
+                "is empty, so end_of_day would never run".into(),
+            );
         }
         if self.policy.warn_before >= self.policy.unlocked_grace {
-            return invalid("policy.warn_before".into(), "must be shorter than policy.unlocked_grace".into());
+            return invalid(
+                "policy.warn_before".into(),
+                "must be shorter than policy.unlocked_grace".into(),
+            );
         }
         for (name, account) in &self.accounts {
             if !account.role_arn.starts_with("arn:aws") || !account.role_arn.contains(":role/") {
-                return invalid(format!("accounts.{name}.role_arn"), "must be an IAM role ARN".into());
+                return invalid(
+                    format!("accounts.{name}.role_arn"),
+                    "must be an IAM role ARN".into(),
+                );
             }
         }
         for (name, preset) in &self.presets {
             let key = |k: &str| format!("presets.{name}.{k}");
             if let Some(account) = &preset.account {
                 if !self.accounts.contains_key(account) {
-                    return invalid(key("account"), format!("no account `{account}` under [accounts]"));
+                    return invalid(
+                        key("account"),
+                        format!("no account `{account}` under [accounts]"),
+                    );
                 }
             }
             if !preset.release.starts_with("emr-") {
-                return invalid(key("release"), "must be an EMR release label like emr-7.5.0".into());
+                return invalid(
+                    key("release"),
+                    "must be an EMR release label like emr-7.5.0".into(),
+                );
             }
-            if preset.max_core_count.is_some_and(|max| max < preset.core_count) {
+            if preset
+                .max_core_count
+                .is_some_and(|max| max < preset.core_count)
+            {
                 return invalid(key("max_core_count"), "is smaller than core_count".into());
             }
-            if preset.max_task_count.is_some_and(|max| max < preset.task_count) {
+            if preset
+                .max_task_count
+                .is_some_and(|max| max < preset.task_count)
+            {
                 return invalid(key("max_task_count"), "is smaller than task_count".into());
             }
-            if preset.idle_timeout.is_some_and(|t| !(60..=7 * 86_400).contains(&t.as_secs())) {
-                return invalid(key("idle_timeout"), "must be between 1m and 7d (EMR's limits)".into());
+            if preset
+                .idle_timeout
+                .is_some_and(|t| !(60..=7 * 86_400).contains(&t.as_secs()))
+            {
+                return invalid(
+                    key("idle_timeout"),
+                    "must be between 1m and 7d (EMR's limits)".into(),
+                );
             }
         }
         self.permissions.validate()
@@ -236,8 +281,11 @@ impl Config {
 
 fn de_timezone<'de, D: Deserializer<'de>>(d: D) -> Result<Tz, D::Error> {
     let name = String::deserialize(d)?;
-    name.parse::<Tz>()
-        .map_err(|_| serde::de::Error::custom(format!("`{name}` is not an IANA time zone (like Asia/Tokyo)")))
+    name.parse::<Tz>().map_err(|_| {
+        serde::de::Error::custom(format!(
+            "`{name}` is not an IANA time zone (like Asia/Tokyo)"
+        ))
+    })
 }
 
 fn de_opt_time<'de, D: Deserializer<'de>>(d: D) -> Result<Option<NaiveTime>, D::Error> {
@@ -251,7 +299,10 @@ fn de_weekdays<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<Weekday>, D::Error
     let names = Vec::<String>::deserialize(d)?;
     names
         .iter()
-        .map(|n| n.parse::<Weekday>().map_err(|_| serde::de::Error::custom(format!("`{n}` is not a weekday (Mon..Sun)"))))
+        .map(|n| {
+            n.parse::<Weekday>()
+                .map_err(|_| serde::de::Error::custom(format!("`{n}` is not a weekday (Mon..Sun)")))
+        })
         .collect()
 }
 
@@ -299,7 +350,9 @@ mod tests {
         assert!(e.contains("idel_alert_after"), "{e}");
         let e = error_of("timezone = \"UTC\"\n[presets.x]\naccount = \"nope\"\nrelease = \"emr-7.5.0\"\ninstance_type = \"m5.xlarge\"");
         assert!(e.contains("presets.x.account") && e.contains("nope"), "{e}");
-        let e = error_of("timezone = \"UTC\"\n[[permissions.channels]]\nid = \"C1\"\nallow = [\"fly\"]");
+        let e = error_of(
+            "timezone = \"UTC\"\n[[permissions.channels]]\nid = \"C1\"\nallow = [\"fly\"]",
+        );
         assert!(e.contains("fly"), "{e}");
     }
 }

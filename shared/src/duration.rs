@@ -78,7 +78,9 @@ impl FromStr for HumanDuration {
             return Err(DurationError::Zero);
         }
         if total > MAX_SECONDS {
-            return Err(DurationError::TooLong(input.trim().chars().take(40).collect()));
+            return Err(DurationError::TooLong(
+                input.trim().chars().take(40).collect(),
+            ));
         }
         Ok(Self(total))
     }
@@ -140,11 +142,16 @@ mod tests {
 
     #[test]
     fn rejects_what_is_not_a_duration() {
-        for bad in ["", "h", "30", "30x", "1h1h", "30m1h", "-5m", "1.5h", "9999999h"] {
+        for bad in [
+            "", "h", "30", "30x", "1h1h", "30m1h", "-5m", "1.5h", "9999999h",
+        ] {
             assert!(bad.parse::<HumanDuration>().is_err(), "{bad} should fail");
         }
         assert_eq!("0m".parse::<HumanDuration>(), Err(DurationError::Zero));
-        assert!(matches!("31d".parse::<HumanDuration>(), Err(DurationError::TooLong(_))));
+        assert!(matches!(
+            "31d".parse::<HumanDuration>(),
+            Err(DurationError::TooLong(_))
+        ));
     }
 
     #[test]

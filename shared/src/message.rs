@@ -30,8 +30,11 @@ impl MessageId {
     pub fn parse(text: &str) -> Result<Self, ContractError> {
         let ok = !text.is_empty()
             && text.len() <= 128
-            && text.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | ':' | '-'));
-        ok.then(|| Self(text.to_string())).ok_or(ContractError::BadId)
+            && text
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | ':' | '-'));
+        ok.then(|| Self(text.to_string()))
+            .ok_or(ContractError::BadId)
     }
 
     /// A stable id derived from the bytes that identify a request, so that a
@@ -134,8 +137,21 @@ pub enum ContractError {
 }
 
 impl CommandMessage {
-    pub fn new(id: MessageId, issued_at: DateTime<Utc>, requested_by: Requester, command: Command, reply_to: ReplyTo) -> Self {
-        Self { v: CONTRACT_VERSION, id, issued_at, requested_by, command, reply_to }
+    pub fn new(
+        id: MessageId,
+        issued_at: DateTime<Utc>,
+        requested_by: Requester,
+        command: Command,
+        reply_to: ReplyTo,
+    ) -> Self {
+        Self {
+            v: CONTRACT_VERSION,
+            id,
+            issued_at,
+            requested_by,
+            command,
+            reply_to,
+        }
     }
 
     /// Parses a queue message body, checking the version before the shape so a
@@ -174,15 +190,29 @@ mod tests {
     #[test]
     fn reads_a_service_message() {
         let m = CommandMessage::from_json(EXAMPLE).unwrap();
-        assert_eq!(m.requested_by, Requester::Service { name: "nightly-etl".into() });
-        assert_eq!(m.reply_to, ReplyTo::Channel { channel_id: "C0DATAOPS".into(), ts: None });
+        assert_eq!(
+            m.requested_by,
+            Requester::Service {
+                name: "nightly-etl".into()
+            }
+        );
+        assert_eq!(
+            m.reply_to,
+            ReplyTo::Channel {
+                channel_id: "C0DATAOPS".into(),
+                ts: None
+            }
+        );
         assert_eq!(CommandMessage::from_json(&m.to_json()).unwrap(), m);
     }
 
     #[test]
     fn rejects_other_versions_and_bad_ids() {
         let v2 = EXAMPLE.replace("\"v\": 1", "\"v\": 2");
-        assert!(matches!(CommandMessage::from_json(&v2), Err(ContractError::Version(2))));
+        assert!(matches!(
+            CommandMessage::from_json(&v2),
+            Err(ContractError::Version(2))
+        ));
         let bad_id = EXAMPLE.replace("etl-nightly:2026-11-21", "has space");
         assert!(CommandMessage::from_json(&bad_id).is_err());
         assert!(CommandMessage::from_json("not json").is_err());
@@ -190,7 +220,13 @@ mod tests {
 
     #[test]
     fn derived_ids_are_stable() {
-        assert_eq!(MessageId::derived("slack", b"abc"), MessageId::derived("slack", b"abc"));
-        assert_ne!(MessageId::derived("slack", b"abc"), MessageId::derived("slack", b"abd"));
+        assert_eq!(
+            MessageId::derived("slack", b"abc"),
+            MessageId::derived("slack", b"abc")
+        );
+        assert_ne!(
+            MessageId::derived("slack", b"abc"),
+            MessageId::derived("slack", b"abd")
+        );
     }
 }

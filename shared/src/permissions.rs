@@ -45,22 +45,39 @@ impl Permissions {
         }
         match requester {
             Requester::Scheduler { .. } => true,
-            Requester::Service { name } => rule_for(&self.services, name).is_some_and(|r| r.allow.contains(&action)),
-            Requester::Slack { user_id, channel_id, .. } => {
+            Requester::Service { name } => {
+                rule_for(&self.services, name).is_some_and(|r| r.allow.contains(&action))
+            }
+            Requester::Slack {
+                user_id,
+                channel_id,
+                ..
+            } => {
                 self.admins.iter().any(|a| a == user_id)
-                    || rule_for(&self.channels, channel_id).is_some_and(|r| r.allow.contains(&action))
-                    || self.users.iter().any(|r| &r.id == user_id && r.allow.contains(&action))
+                    || rule_for(&self.channels, channel_id)
+                        .is_some_and(|r| r.allow.contains(&action))
+                    || self
+                        .users
+                        .iter()
+                        .any(|r| &r.id == user_id && r.allow.contains(&action))
             }
         }
     }
 
     /// Every action `requester` may perform, for `help`.
     pub fn allowed_actions(&self, requester: &Requester) -> Vec<Action> {
-        Action::ALL.into_iter().filter(|a| self.allows(requester, *a)).collect()
+        Action::ALL
+            .into_iter()
+            .filter(|a| self.allows(requester, *a))
+            .collect()
     }
 
     pub(crate) fn validate(&self) -> Result<(), ConfigError> {
-        for (list, rules) in [("channels", &self.channels), ("users", &self.users), ("services", &self.services)] {
+        for (list, rules) in [
+            ("channels", &self.channels),
+            ("users", &self.users),
+            ("services", &self.services),
+        ] {
             for (i, rule) in rules.iter().enumerate() {
                 if rule.id.trim().is_empty() {
                     return Err(ConfigError::Invalid {
@@ -75,7 +92,10 @@ impl Permissions {
 }
 
 fn rule_for<'a>(rules: &'a [Rule], id: &str) -> Option<&'a Rule> {
-    rules.iter().find(|r| r.id == id).or_else(|| rules.iter().find(|r| r.id == "*"))
+    rules
+        .iter()
+        .find(|r| r.id == id)
+        .or_else(|| rules.iter().find(|r| r.id == "*"))
 }
 
 #[cfg(test)]
@@ -104,7 +124,12 @@ mod tests {
     }
 
     fn slack(user: &str, channel: &str) -> Requester {
-        Requester::Slack { user_id: user.into(), user_name: None, channel_id: channel.into(), team_id: None }
+        Requester::Slack {
+            user_id: user.into(),
+            user_name: None,
+            channel_id: channel.into(),
+            team_id: None,
+        }
     }
 
     #[test]
@@ -124,7 +149,15 @@ mod tests {
         assert!(p.allows(&slack("ULEAD", "CRANDOM"), Action::Launch));
         let etl = Requester::Service { name: "etl".into() };
         assert!(p.allows(&etl, Action::Lock) && !p.allows(&etl, Action::Terminate));
-        assert!(!p.allows(&Requester::Service { name: "other".into() }, Action::Status));
-        assert_eq!(p.allowed_actions(&slack("U1", "CRANDOM")), vec![Action::Status, Action::Help]);
+        assert!(!p.allows(
+            &Requester::Service {
+                name: "other".into()
+            },
+            Action::Status
+        ));
+        assert_eq!(
+            p.allowed_actions(&slack("U1", "CRANDOM")),
+            vec![Action::Status, Action::Help]
+        );
     }
 }

@@ -26,17 +26,26 @@ pub struct SqsQueue {
 
 impl SqsQueue {
     pub fn new(client: aws_sdk_sqs::Client, url: impl Into<String>) -> Self {
-        Self { client, url: url.into() }
+        Self {
+            client,
+            url: url.into(),
+        }
     }
 }
 
 #[async_trait]
 impl CommandQueue for SqsQueue {
     async fn send(&self, message: &CommandMessage) -> Result<(), QueueError> {
-        let mut request = self.client.send_message().queue_url(&self.url).message_body(message.to_json());
+        let mut request = self
+            .client
+            .send_message()
+            .queue_url(&self.url)
+            .message_body(message.to_json());
         if self.url.ends_with(".fifo") {
             // A FIFO queue deduplicates by our id for 5 minutes on its own.
-            request = request.message_group_id("commands").message_deduplication_id(message.id.as_str());
+            request = request
+                .message_group_id("commands")
+                .message_deduplication_id(message.id.as_str());
         }
         request.send().await.map(|_| ()).map_err(|err| {
             let failure = classify(&err);

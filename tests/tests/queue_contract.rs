@@ -34,7 +34,10 @@ fn the_schema_names_every_command_and_requester() {
         );
     }
     for name in ["warn", "idle_alert", "report"] {
-        assert!(text.contains(&format!("\"const\":\"{name}\"")), "schema lacks command {name}");
+        assert!(
+            text.contains(&format!("\"const\":\"{name}\"")),
+            "schema lacks command {name}"
+        );
     }
     for kind in ["slack", "service", "scheduler"] {
         assert!(

@@ -38,9 +38,16 @@ impl SlackMessage {
         if blocks.len() > MAX_BLOCKS {
             let dropped = blocks.len() - (MAX_BLOCKS - 1);
             blocks.truncate(MAX_BLOCKS - 1);
-            blocks.push(context(&format!("…and {dropped} more not shown (Slack shows at most {MAX_BLOCKS} blocks).")));
+            blocks.push(context(&format!(
+                "…and {dropped} more not shown (Slack shows at most {MAX_BLOCKS} blocks)."
+            )));
         }
-        Self { text: clip(&text.into(), MAX_TEXT), blocks, response_type: None, replace_original: None }
+        Self {
+            text: clip(&text.into(), MAX_TEXT),
+            blocks,
+            response_type: None,
+            replace_original: None,
+        }
     }
 
     /// Just text, shown as one section.
@@ -81,7 +88,9 @@ pub fn clip(text: &str, max: usize) -> String {
 
 /// Escapes the three characters Slack's mrkdwn treats as control.
 pub fn escape(text: &str) -> String {
-    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
 }
 
 pub fn section(mrkdwn: &str) -> Value {
@@ -90,8 +99,11 @@ pub fn section(mrkdwn: &str) -> Value {
 
 pub fn section_fields(fields: &[String]) -> Value {
     // Slack allows 10 fields of 2000 characters each.
-    let fields: Vec<Value> =
-        fields.iter().take(10).map(|f| json!({"type": "mrkdwn", "text": clip(f, 2000)})).collect();
+    let fields: Vec<Value> = fields
+        .iter()
+        .take(10)
+        .map(|f| json!({"type": "mrkdwn", "text": clip(f, 2000)}))
+        .collect();
     json!({"type": "section", "fields": fields})
 }
 
@@ -128,7 +140,13 @@ pub struct Confirm {
 
 impl Button {
     pub fn new(text: &str, action_id: &str, value: &str) -> Self {
-        Self { text: text.into(), action_id: action_id.into(), value: value.into(), style: None, confirm: None }
+        Self {
+            text: text.into(),
+            action_id: action_id.into(),
+            value: value.into(),
+            style: None,
+            confirm: None,
+        }
     }
 
     pub fn primary(mut self) -> Self {
@@ -142,7 +160,12 @@ impl Button {
     }
 
     pub fn confirm(mut self, title: &str, text: &str, confirm: &str) -> Self {
-        self.confirm = Some(Confirm { title: title.into(), text: text.into(), confirm: confirm.into(), deny: "Cancel".into() });
+        self.confirm = Some(Confirm {
+            title: title.into(),
+            text: text.into(),
+            confirm: confirm.into(),
+            deny: "Cancel".into(),
+        });
         self
     }
 
@@ -184,14 +207,25 @@ mod tests {
         let m = SlackMessage::new("x".repeat(5000), blocks);
         assert_eq!(m.blocks.len(), MAX_BLOCKS);
         assert_eq!(m.text.chars().count(), MAX_TEXT);
-        assert!(m.blocks[49]["elements"][0]["text"].as_str().unwrap().contains("31 more"));
+        assert!(m.blocks[49]["elements"][0]["text"]
+            .as_str()
+            .unwrap()
+            .contains("31 more"));
         let long = section(&"y".repeat(4000));
-        assert_eq!(long["text"]["text"].as_str().unwrap().chars().count(), MAX_TEXT);
+        assert_eq!(
+            long["text"]["text"].as_str().unwrap().chars().count(),
+            MAX_TEXT
+        );
     }
 
     #[test]
     fn buttons_are_block_kit() {
-        let a = actions("c", &[Button::new("Terminate", "terminate", "j-1").danger().confirm("Sure?", "Really", "Yes")]);
+        let a = actions(
+            "c",
+            &[Button::new("Terminate", "terminate", "j-1")
+                .danger()
+                .confirm("Sure?", "Really", "Yes")],
+        );
         assert_eq!(a["elements"][0]["style"], "danger");
         assert_eq!(a["elements"][0]["confirm"]["confirm"]["text"], "Yes");
         assert_eq!(escape("<a&b>"), "&lt;a&amp;b&gt;");

@@ -59,11 +59,20 @@ impl HttpSlack {
         self
     }
 
-    async fn post_json(&self, url: &str, body: &Value, bearer: Option<&Secret<String>>) -> Result<Value, SlackError> {
+    async fn post_json(
+        &self,
+        url: &str,
+        body: &Value,
+        bearer: Option<&Secret<String>>,
+    ) -> Result<Value, SlackError> {
         let mut attempt = 0;
         loop {
             attempt += 1;
-            let mut request = self.http.post(url).json(body).timeout(Duration::from_secs(10));
+            let mut request = self
+                .http
+                .post(url)
+                .json(body)
+                .timeout(Duration::from_secs(10));
             if let Some(token) = bearer {
                 request = request.bearer_auth(token.expose());
             }
@@ -73,7 +82,11 @@ impl HttpSlack {
                     let text = response.text().await.map_err(SlackError::Transport)?;
                     let value: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
                     if value.get("ok") == Some(&Value::Bool(false)) {
-                        let error = value.get("error").and_then(Value::as_str).unwrap_or("unknown").to_string();
+                        let error = value
+                            .get("error")
+                            .and_then(Value::as_str)
+                            .unwrap_or("unknown")
+                            .to_string();
                         return Err(SlackError::Api(error));
                     }
                     return Ok(value);
@@ -82,7 +95,10 @@ impl HttpSlack {
                     let status = response.status().as_u16();
                     let retryable = status == 429 || response.status().is_server_error();
                     if !retryable || attempt >= self.max_attempts {
-                        return Err(SlackError::Status { status, attempts: attempt });
+                        return Err(SlackError::Status {
+                            status,
+                            attempts: attempt,
+                        });
                     }
                     let retry_after = response
                         .headers()
@@ -95,7 +111,10 @@ impl HttpSlack {
                         None => self.base_backoff * 2u32.pow(attempt - 1),
                     }
                 }
-                Err(error) if attempt < self.max_attempts && (error.is_connect() || error.is_timeout()) => {
+                Err(error)
+                    if attempt < self.max_attempts
+                        && (error.is_connect() || error.is_timeout()) =>
+                {
                     tracing::warn!(attempt, error = %error.without_url(), "Slack unreachable, retrying");
                     self.base_backoff * 2u32.pow(attempt - 1)
                 }
@@ -105,9 +124,18 @@ impl HttpSlack {
         }
     }
 
-    async fn post_to_channel(&self, channel_id: &str, ts: Option<&str>, message: &SlackMessage) -> Result<Posted, SlackError> {
-        let token = self.bot_token.as_ref().ok_or_else(|| SlackError::NoBotToken(channel_id.to_string()))?;
-        let mut body = json!({"channel": channel_id, "text": message.text, "blocks": message.blocks});
+    async fn post_to_channel(
+        &self,
+        channel_id: &str,
+        ts: Option<&str>,
+        message: &SlackMessage,
+    ) -> Result<Posted, SlackError> {
+        let token = self
+            .bot_token
+            .as_ref()
+            .ok_or_else(|| SlackError::NoBotToken(channel_id.to_string()))?;
+        let mut body =
+            json!({"channel": channel_id, "text": message.text, "blocks": message.blocks});
         let method = match ts {
             Some(ts) => {
                 body["ts"] = json!(ts);
@@ -115,9 +143,14 @@ impl HttpSlack {
             }
             None => "chat.postMessage",
         };
-        let answer = self.post_json(&format!("{}/{method}", self.api_base), &body, Some(token)).await?;
+        let answer = self
+            .post_json(&format!("{}/{method}", self.api_base), &body, Some(token))
+            .await?;
         Ok(Posted {
-            channel_id: answer.get("channel").and_then(Value::as_str).map(str::to_string),
+            channel_id: answer
+                .get("channel")
+                .and_then(Value::as_str)
+                .map(str::to_string),
             ts: answer.get("ts").and_then(Value::as_str).map(str::to_string),
         })
     }
@@ -127,7 +160,11 @@ impl HttpSlack {
 impl SlackReplies for HttpSlack {
     async fn reply(&self, to: &ReplyTo, message: &SlackMessage) -> Result<Posted, SlackError> {
         match to {
-            ReplyTo::ResponseUrl { url, replace_original, .. } => {
+            ReplyTo::ResponseUrl {
+                url,
+                replace_original,
+                ..
+            } => {
                 let mut message = message.clone();
                 if message.replace_original.is_none() {
                     message.replace_original = Some(*replace_original);
@@ -135,7 +172,10 @@ impl SlackReplies for HttpSlack {
                 self.post_json(url, &message.to_json(), None).await?;
                 Ok(Posted::default())
             }
-            ReplyTo::Channel { channel_id, ts } => self.post_to_channel(channel_id, ts.as_deref(), message).await,
+            ReplyTo::Channel { channel_id, ts } => {
+                self.post_to_channel(channel_id, ts.as_deref(), message)
+                    .await
+            }
             ReplyTo::None => Ok(Posted::default()),
         }
     }
