@@ -479,7 +479,17 @@ impl Worker {
         } else {
             Some(holder.as_str())
         };
-        let text = match self.locks.release(&c.id, filter).await {
+        let released = self.locks.release(&c.id, filter).await;
+        if let Ok(Some(l)) = &released {
+            if l.is_active(now) {
+                // The unlocked grace period (PRODUCT.md §2) starts again now. If
+                // this write fails the scheduler still notices the lock is gone.
+                if let Err(e) = self.policy.record_unlock(&c.id, now).await {
+                    tracing::warn!(error = %e, cluster = %c.id, "could not record the unlock");
+                }
+            }
+        }
+        let text = match released {
             Ok(Some(l)) if l.is_active(now) && l.holder != holder => {
                 format!(
                     ":unlock: {} unlocked *{}* `{}` (it was held by {}).",

@@ -26,6 +26,8 @@ pub struct Worker {
     pub dedup: Arc<dyn DedupStore>,
     pub audit: Arc<dyn AuditLog>,
     pub launches: Arc<dyn LaunchStore>,
+    /// The scheduler's per-cluster policy state; `unlock` restarts the grace.
+    pub policy: Arc<dyn emrbot_shared::policy::store::PolicyStore>,
     pub slack: Arc<dyn SlackReplies>,
     pub clock: Arc<dyn Clock>,
 }
@@ -68,7 +70,10 @@ pub fn build(
         locks: Arc::new(DynamoLockStore::new(dynamo.clone(), table.clone())),
         dedup: Arc::new(DynamoDedupStore::new(dynamo.clone(), table.clone())),
         audit: Arc::new(DynamoAuditLog::new(dynamo.clone(), table.clone())),
-        launches: Arc::new(DynamoLaunchStore::new(dynamo, table)),
+        launches: Arc::new(DynamoLaunchStore::new(dynamo.clone(), table.clone())),
+        policy: Arc::new(emrbot_shared::policy::store::DynamoPolicyStore::new(
+            dynamo, table,
+        )),
         slack: Arc::new(HttpSlack::new(
             http,
             &settings.slack_api_base,

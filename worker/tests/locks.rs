@@ -58,6 +58,23 @@ async fn unlock_only_by_the_holder_or_an_admin_and_extend_moves_the_end() {
     );
     let p = run("extend adhoc-lock 1h", "U2").await;
     assert!(env.reply(&p).contains("is locked by <@U1>"));
+    let id = emrbot_shared::ClusterId::parse(
+        &env.emr().list_clusters().send().await.unwrap().clusters()[0]
+            .id()
+            .unwrap()
+            .to_string(),
+    )
+    .unwrap();
+    let stored = env
+        .worker
+        .policy
+        .load_many(std::slice::from_ref(&id))
+        .await
+        .unwrap();
+    assert!(
+        stored.get(&id).and_then(|s| s.last_unlock).is_none(),
+        "no unlock recorded while U1 holds the lock"
+    );
     let p = run("extend adhoc-lock 2h", "U1").await;
     assert!(
         env.reply(&p).contains("extended the lock"),
@@ -79,8 +96,21 @@ async fn unlock_only_by_the_holder_or_an_admin_and_extend_moves_the_end() {
     let p = run("lock adhoc-lock", "U2").await;
     assert!(env.reply(&p).contains(":lock:"));
     // Nobody's lock: extend snoozes automatic termination.
+    let before = chrono::Utc::now().timestamp();
     let p = run("unlock adhoc-lock", "U2").await;
     assert!(env.reply(&p).contains("unlocked"));
+    // The scheduler's grace period restarts from the unlock.
+    let stored = env
+        .worker
+        .policy
+        .load_many(std::slice::from_ref(&id))
+        .await
+        .unwrap();
+    let last_unlock = stored
+        .get(&id)
+        .and_then(|s| s.last_unlock)
+        .expect("unlock recorded");
+    assert!(last_unlock.timestamp() >= before, "{last_unlock}");
     let p = run("extend adhoc-lock 1h", "U3").await;
     assert!(env.reply(&p).contains("snoozed"), "{}", env.reply(&p));
 }
