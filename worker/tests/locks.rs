@@ -59,10 +59,9 @@ async fn unlock_only_by_the_holder_or_an_admin_and_extend_moves_the_end() {
     let p = run("extend adhoc-lock 1h", "U2").await;
     assert!(env.reply(&p).contains("is locked by <@U1>"));
     let id = emrbot_shared::ClusterId::parse(
-        &env.emr().list_clusters().send().await.unwrap().clusters()[0]
+        env.emr().list_clusters().send().await.unwrap().clusters()[0]
             .id()
-            .unwrap()
-            .to_string(),
+            .unwrap(),
     )
     .unwrap();
     let stored = env

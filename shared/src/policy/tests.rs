@@ -74,16 +74,23 @@ const NY: Tz = chrono_tz::America::New_York;
 fn unlocked_idle_cluster_is_warned_then_terminated() {
     let p = policy();
     let c = facts("j-1", "2026-11-23T01:00:00Z");
-    assert!(run(&[c.clone()], &p, TOKYO, "2026-11-23T01:19:00Z")
-        .decisions
-        .is_empty());
-    let warn = run(&[c.clone()], &p, TOKYO, "2026-11-23T01:20:00Z");
+    assert!(
+        run(std::slice::from_ref(&c), &p, TOKYO, "2026-11-23T01:19:00Z")
+            .decisions
+            .is_empty()
+    );
+    let warn = run(std::slice::from_ref(&c), &p, TOKYO, "2026-11-23T01:20:00Z");
     assert_eq!(warn.decisions[0].key, "warn:idle:j-1:2026-11-23T01:30:00Z");
     assert_eq!(
-        kinds(&run(&[c.clone()], &p, TOKYO, "2026-11-23T01:29:00Z")),
+        kinds(&run(
+            std::slice::from_ref(&c),
+            &p,
+            TOKYO,
+            "2026-11-23T01:29:00Z"
+        )),
         ["warn:idle"]
     );
-    let term = run(&[c.clone()], &p, TOKYO, "2026-11-23T01:31:00Z");
+    let term = run(std::slice::from_ref(&c), &p, TOKYO, "2026-11-23T01:31:00Z");
     assert_eq!(term.decisions[0].key, "term:idle:j-1:2026-11-23T01:30:00Z");
     assert!(matches!(
         term.decisions[0].kind,
@@ -101,9 +108,11 @@ fn nothing_twice() {
     c.state
         .done
         .insert("warn:idle:j-1:2026-11-23T01:30:00Z".into());
-    assert!(run(&[c.clone()], &p, TOKYO, "2026-11-23T01:25:00Z")
-        .decisions
-        .is_empty());
+    assert!(
+        run(std::slice::from_ref(&c), &p, TOKYO, "2026-11-23T01:25:00Z")
+            .decisions
+            .is_empty()
+    );
     c.state
         .done
         .insert("term:idle:j-1:2026-11-23T01:30:00Z".into());
@@ -197,11 +206,18 @@ fn exempt_tag_spares_a_cluster_from_termination_not_from_alerts() {
     let p = policy();
     let mut c = facts("j-1", "2026-11-23T01:00:00Z");
     c.exempt = Some(true);
-    assert!(run(&[c.clone()], &p, TOKYO, "2026-11-23T01:40:00Z")
-        .decisions
-        .is_empty());
+    assert!(
+        run(std::slice::from_ref(&c), &p, TOKYO, "2026-11-23T01:40:00Z")
+            .decisions
+            .is_empty()
+    );
     assert_eq!(
-        kinds(&run(&[c.clone()], &p, TOKYO, "2026-11-23T03:05:00Z")),
+        kinds(&run(
+            std::slice::from_ref(&c),
+            &p,
+            TOKYO,
+            "2026-11-23T03:05:00Z"
+        )),
         ["alert:j-1"]
     );
     // 19:00 Tokyo = 10:00Z.
@@ -268,28 +284,42 @@ fn end_of_day_lock_expiring_exactly_at_the_deadline_does_not_exempt() {
     c.cluster.state = ClusterState::Running;
     c.lock = Some(lock("j-1", "2026-11-23T06:00:00Z", "2026-11-23T10:00:00Z"));
     assert_eq!(
-        kinds(&run(&[c.clone()], &p, TOKYO, "2026-11-23T09:55:00Z")),
+        kinds(&run(
+            std::slice::from_ref(&c),
+            &p,
+            TOKYO,
+            "2026-11-23T09:55:00Z"
+        )),
         ["warn:eod"]
     );
     assert_eq!(
-        kinds(&run(&[c.clone()], &p, TOKYO, "2026-11-23T10:00:00Z")),
+        kinds(&run(
+            std::slice::from_ref(&c),
+            &p,
+            TOKYO,
+            "2026-11-23T10:00:00Z"
+        )),
         ["term:eod"]
     );
     // One second past the deadline: exempt, and remembered.
     c.lock = Some(lock("j-1", "2026-11-23T06:00:00Z", "2026-11-23T10:00:01Z"));
-    assert!(run(&[c.clone()], &p, TOKYO, "2026-11-23T09:55:00Z")
-        .decisions
-        .is_empty());
-    let e = run(&[c.clone()], &p, TOKYO, "2026-11-23T10:00:00Z");
+    assert!(
+        run(std::slice::from_ref(&c), &p, TOKYO, "2026-11-23T09:55:00Z")
+            .decisions
+            .is_empty()
+    );
+    let e = run(std::slice::from_ref(&c), &p, TOKYO, "2026-11-23T10:00:00Z");
     assert_eq!(e.decisions[0].key, "exempt:eod:j-1:2026-11-23T10:00:00Z");
     // Unlocked at 19:30 (item gone): the idle rules apply, not the end of day.
     c.lock = None;
     c.state.done.insert(e.decisions[0].key.clone());
     c.state.last_unlock = Some(t("2026-11-23T10:30:00Z"));
     c.cluster.state = ClusterState::Waiting;
-    assert!(run(&[c.clone()], &p, TOKYO, "2026-11-23T10:35:00Z")
-        .decisions
-        .is_empty());
+    assert!(
+        run(std::slice::from_ref(&c), &p, TOKYO, "2026-11-23T10:35:00Z")
+            .decisions
+            .is_empty()
+    );
     assert_eq!(
         kinds(&run(&[c], &p, TOKYO, "2026-11-23T11:00:00Z")),
         ["term:idle"]
@@ -303,20 +333,24 @@ fn end_of_day_follows_daylight_saving() {
     let mut c = facts("j-1", "2026-10-30T12:00:00Z");
     c.cluster.state = ClusterState::Running;
     // Fri 2026-10-30 19:00 EDT = 23:00Z.
-    assert!(run(&[c.clone()], &p, NY, "2026-10-30T22:59:00Z")
-        .decisions
-        .iter()
-        .all(|d| d.key.starts_with("warn")));
+    assert!(
+        run(std::slice::from_ref(&c), &p, NY, "2026-10-30T22:59:00Z")
+            .decisions
+            .iter()
+            .all(|d| d.key.starts_with("warn"))
+    );
     assert_eq!(
-        run(&[c.clone()], &p, NY, "2026-10-30T23:00:00Z").decisions[0].key,
+        run(std::slice::from_ref(&c), &p, NY, "2026-10-30T23:00:00Z").decisions[0].key,
         "term:eod:j-1:2026-10-30T23:00:00Z"
     );
     // Mon 2026-11-02 19:00 EST = 00:00Z on the 3rd (a UTC midnight).
     c.cluster.created_at = Some(t("2026-11-02T12:00:00Z"));
-    assert!(run(&[c.clone()], &p, NY, "2026-11-02T23:59:59Z")
-        .decisions
-        .iter()
-        .all(|d| d.key.starts_with("warn")));
+    assert!(
+        run(std::slice::from_ref(&c), &p, NY, "2026-11-02T23:59:59Z")
+            .decisions
+            .iter()
+            .all(|d| d.key.starts_with("warn"))
+    );
     assert_eq!(
         run(&[c], &p, NY, "2026-11-03T00:00:00Z").decisions[0].key,
         "term:eod:j-1:2026-11-03T00:00:00Z"
@@ -350,12 +384,17 @@ fn midnight_end_of_day_and_weekday_boundaries() {
     let mut c = facts("j-1", "2026-11-23T01:00:00Z");
     c.cluster.state = ClusterState::Running;
     assert_eq!(
-        kinds(&run(&[c.clone()], &p, TOKYO, "2026-11-23T14:55:00Z")),
+        kinds(&run(
+            std::slice::from_ref(&c),
+            &p,
+            TOKYO,
+            "2026-11-23T14:55:00Z"
+        )),
         ["warn:eod"],
         "warned the day before"
     );
     assert_eq!(
-        run(&[c.clone()], &p, TOKYO, "2026-11-23T15:00:00Z").decisions[0].key,
+        run(std::slice::from_ref(&c), &p, TOKYO, "2026-11-23T15:00:00Z").decisions[0].key,
         "term:eod:j-1:2026-11-23T15:00:00Z"
     );
     // Tue→Wed midnight is not a Wednesday deadline.
