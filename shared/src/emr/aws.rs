@@ -49,11 +49,26 @@ pub(crate) fn emr_error<E: ProvideErrorMetadata>(
 
 fn summary_from(c: &emr::ClusterSummary) -> Option<ClusterSummary> {
     let id = ClusterId::parse(c.id()?).ok()?;
-    let status = c.status();
-    let timeline = status.and_then(|s| s.timeline());
-    Some(ClusterSummary {
+    Some(summary_of(
         id,
-        name: c.name().unwrap_or_default().to_string(),
+        c.name(),
+        c.status(),
+        c.normalized_instance_hours(),
+    ))
+}
+
+/// ListClusters' summaries and DescribeCluster's cluster carry the same status.
+fn summary_of(
+    id: ClusterId,
+    name: Option<&str>,
+    status: Option<&emr::ClusterStatus>,
+    normalized_instance_hours: Option<i32>,
+) -> ClusterSummary {
+    let timeline = status.and_then(|s| s.timeline());
+    let time = |t: Option<&aws_smithy_types::DateTime>| t.and_then(to_chrono);
+    ClusterSummary {
+        id,
+        name: name.unwrap_or_default().to_string(),
         state: ClusterState::from_emr(
             status
                 .and_then(|s| s.state())
@@ -61,19 +76,15 @@ fn summary_from(c: &emr::ClusterSummary) -> Option<ClusterSummary> {
                 .unwrap_or("UNKNOWN"),
         ),
         account: None,
-        created_at: timeline
-            .and_then(|t| t.creation_date_time())
-            .and_then(to_chrono),
-        ready_at: timeline
-            .and_then(|t| t.ready_date_time())
-            .and_then(to_chrono),
-        ended_at: timeline.and_then(|t| t.end_date_time()).and_then(to_chrono),
-        normalized_instance_hours: c.normalized_instance_hours(),
+        created_at: time(timeline.and_then(|t| t.creation_date_time())),
+        ready_at: time(timeline.and_then(|t| t.ready_date_time())),
+        ended_at: time(timeline.and_then(|t| t.end_date_time())),
+        normalized_instance_hours,
         state_reason: status
             .and_then(|s| s.state_change_reason())
             .and_then(|r| r.message())
             .map(str::to_string),
-    })
+    }
 }
 
 #[async_trait]
@@ -104,31 +115,12 @@ impl ClusterApi for AwsClusterApi {
         let c = out
             .cluster()
             .ok_or_else(|| EmrError::NotFound(id.to_string()))?;
-        let status = c.status();
-        let timeline = status.and_then(|s| s.timeline());
-        let summary = ClusterSummary {
-            id: id.clone(),
-            name: c.name().unwrap_or_default().to_string(),
-            state: ClusterState::from_emr(
-                status
-                    .and_then(|s| s.state())
-                    .map(|s| s.as_str())
-                    .unwrap_or("UNKNOWN"),
-            ),
-            account: None,
-            created_at: timeline
-                .and_then(|t| t.creation_date_time())
-                .and_then(to_chrono),
-            ready_at: timeline
-                .and_then(|t| t.ready_date_time())
-                .and_then(to_chrono),
-            ended_at: timeline.and_then(|t| t.end_date_time()).and_then(to_chrono),
-            normalized_instance_hours: c.normalized_instance_hours(),
-            state_reason: status
-                .and_then(|s| s.state_change_reason())
-                .and_then(|r| r.message())
-                .map(str::to_string),
-        };
+        let summary = summary_of(
+            id.clone(),
+            c.name(),
+            c.status(),
+            c.normalized_instance_hours(),
+        );
         let uses_fleets =
             c.instance_collection_type() == Some(&emr::InstanceCollectionType::InstanceFleet);
         let groups = if uses_fleets {
