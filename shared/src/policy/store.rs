@@ -13,9 +13,9 @@
 use crate::cluster::ClusterId;
 use crate::policy::{stamp, PolicyState};
 use crate::store::locks::cluster_pk;
-use crate::store::table::{key, n, s, Item, StoreError, PK, SK, TTL_ATTRIBUTE};
+use crate::store::table::{batch_get, key, n, s, Item, StoreError, PK, SK, TTL_ATTRIBUTE};
 use async_trait::async_trait;
-use aws_sdk_dynamodb::types::{AttributeValue, KeysAndAttributes, PutRequest, WriteRequest};
+use aws_sdk_dynamodb::types::{AttributeValue, PutRequest, WriteRequest};
 use aws_sdk_dynamodb::Client;
 use chrono::{DateTime, Duration, Utc};
 use std::collections::{BTreeSet, HashMap};
@@ -136,44 +136,7 @@ impl DynamoPolicyStore {
     }
 
     async fn batch_get(&self, keys: Vec<Item>) -> Result<Vec<Item>, StoreError> {
-        let mut items = Vec::new();
-        for chunk in keys.chunks(100) {
-            let mut pending: Vec<Item> = chunk.to_vec();
-            for _ in 0..5 {
-                if pending.is_empty() {
-                    break;
-                }
-                let request = KeysAndAttributes::builder()
-                    .set_keys(Some(pending.clone()))
-                    .build()
-                    .expect("keys set");
-                let out = self
-                    .client
-                    .batch_get_item()
-                    .request_items(&self.table, request)
-                    .send()
-                    .await
-                    .map_err(|e| StoreError::from_sdk("BatchGetItem", e))?;
-                items.extend(
-                    out.responses()
-                        .and_then(|r| r.get(&self.table))
-                        .into_iter()
-                        .flatten()
-                        .cloned(),
-                );
-                pending = out
-                    .unprocessed_keys()
-                    .and_then(|u| u.get(&self.table))
-                    .map(|k| k.keys().to_vec())
-                    .unwrap_or_default();
-            }
-            if !pending.is_empty() {
-                return Err(StoreError::Transient(
-                    "BatchGetItem left keys unprocessed".into(),
-                ));
-            }
-        }
-        Ok(items)
+        batch_get(&self.client, &self.table, keys).await
     }
 }
 

@@ -4,9 +4,9 @@
 //! concurrent lockers wins.
 
 use crate::cluster::ClusterId;
-use crate::store::table::{key, n, s, Item, StoreError, PK, TTL_ATTRIBUTE};
+use crate::store::table::{batch_get, key, n, s, Item, StoreError, PK, TTL_ATTRIBUTE};
 use async_trait::async_trait;
-use aws_sdk_dynamodb::types::{AttributeValue, KeysAndAttributes};
+use aws_sdk_dynamodb::types::AttributeValue;
 use aws_sdk_dynamodb::Client;
 use chrono::{DateTime, Utc};
 use std::collections::HashMap;
@@ -122,46 +122,14 @@ impl LockStore for DynamoLockStore {
         &self,
         clusters: &[ClusterId],
     ) -> Result<HashMap<ClusterId, Lock>, StoreError> {
+        let keys = clusters
+            .iter()
+            .map(|c| key(cluster_pk(c), LOCK_SK))
+            .collect();
         let mut found = HashMap::new();
-        // BatchGetItem takes at most 100 keys per call.
-        for chunk in clusters.chunks(100) {
-            let mut keys: Vec<Item> = chunk.iter().map(|c| key(cluster_pk(c), LOCK_SK)).collect();
-            // Unprocessed keys come back under load; ask again for those (bounded).
-            for _ in 0..5 {
-                if keys.is_empty() {
-                    break;
-                }
-                let request = KeysAndAttributes::builder()
-                    .set_keys(Some(keys.clone()))
-                    .build()
-                    .expect("keys set");
-                let out = self
-                    .client
-                    .batch_get_item()
-                    .request_items(&self.table, request)
-                    .send()
-                    .await
-                    .map_err(|e| StoreError::from_sdk("BatchGetItem", e))?;
-                for item in out
-                    .responses()
-                    .and_then(|r| r.get(&self.table))
-                    .into_iter()
-                    .flatten()
-                {
-                    let lock = lock_from(item)?;
-                    found.insert(lock.cluster.clone(), lock);
-                }
-                keys = out
-                    .unprocessed_keys()
-                    .and_then(|u| u.get(&self.table))
-                    .map(|k| k.keys().to_vec())
-                    .unwrap_or_default();
-            }
-            if !keys.is_empty() {
-                return Err(StoreError::Transient(
-                    "BatchGetItem left keys unprocessed".into(),
-                ));
-            }
+        for item in batch_get(&self.client, &self.table, keys).await? {
+            let lock = lock_from(&item)?;
+            found.insert(lock.cluster.clone(), lock);
         }
         Ok(found)
     }

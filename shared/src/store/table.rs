@@ -119,3 +119,50 @@ pub async fn ensure_table(client: &Client, name: &str) -> Result<(), StoreError>
         .map_err(|e| StoreError::from_sdk("UpdateTimeToLive", e))?;
     Ok(())
 }
+
+/// Reads many items: BatchGetItem, 100 keys a call, asking again (a bounded
+/// number of times) for the keys DynamoDB leaves unprocessed under load.
+pub async fn batch_get(
+    client: &Client,
+    table: &str,
+    keys: Vec<Item>,
+) -> Result<Vec<Item>, StoreError> {
+    use aws_sdk_dynamodb::types::KeysAndAttributes;
+    let mut items = Vec::new();
+    for chunk in keys.chunks(100) {
+        let mut pending: Vec<Item> = chunk.to_vec();
+        for _ in 0..5 {
+            if pending.is_empty() {
+                break;
+            }
+            let request = KeysAndAttributes::builder()
+                .set_keys(Some(pending.clone()))
+                .build()
+                .expect("keys are set");
+            let out = client
+                .batch_get_item()
+                .request_items(table, request)
+                .send()
+                .await
+                .map_err(|e| StoreError::from_sdk("BatchGetItem", e))?;
+            items.extend(
+                out.responses()
+                    .and_then(|r| r.get(table))
+                    .into_iter()
+                    .flatten()
+                    .cloned(),
+            );
+            pending = out
+                .unprocessed_keys()
+                .and_then(|u| u.get(table))
+                .map(|k| k.keys().to_vec())
+                .unwrap_or_default();
+        }
+        if !pending.is_empty() {
+            return Err(StoreError::Transient(
+                "BatchGetItem left keys unprocessed".into(),
+            ));
+        }
+    }
+    Ok(items)
+}
