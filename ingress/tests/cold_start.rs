@@ -5,7 +5,7 @@
 use emrbot_shared::slack::SlackVerifier;
 use emrbot_shared::Secret;
 use emrbot_tests::fixtures;
-use emrbot_tests::runtime_api::RuntimeApi;
+use emrbot_tests::runtime_api::{lambda_env, RuntimeApi};
 use emrbot_tests::Emulator;
 use serde_json::json;
 use std::path::PathBuf;
@@ -47,18 +47,8 @@ async fn cold_start() {
         emrbot_local::resources::ensure(&emulator.sdk_config(), "emrbot-commands", "emrbot")
             .await
             .unwrap();
-    let env = [
-        (
-            "EMRBOT_CONFIG",
-            fixtures::config_path().display().to_string(),
-        ),
-        ("EMRBOT_QUEUE_URL", resources.queue_url.clone()),
-        ("SLACK_SIGNING_SECRET", fixtures::SIGNING_SECRET.to_string()),
-        ("AWS_ENDPOINT_URL", emulator.endpoint.clone()),
-        ("AWS_REGION", "us-east-1".into()),
-        ("AWS_ACCESS_KEY_ID", "testing".into()),
-        ("AWS_SECRET_ACCESS_KEY", "testing".into()),
-    ];
+    let mut env = lambda_env(&emulator, &resources);
+    env.push(("SLACK_SIGNING_SECRET", fixtures::SIGNING_SECRET.to_string()));
     for (label, text) in [
         ("help (answered at the door)", "help"),
         (

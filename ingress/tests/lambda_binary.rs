@@ -7,7 +7,7 @@ use emrbot_shared::command::Command;
 use emrbot_shared::slack::SlackVerifier;
 use emrbot_shared::{CommandMessage, Secret};
 use emrbot_tests::fixtures;
-use emrbot_tests::runtime_api::RuntimeApi;
+use emrbot_tests::runtime_api::{lambda_env, RuntimeApi};
 use emrbot_tests::Emulator;
 use serde_json::{json, Value};
 use std::path::Path;
@@ -29,21 +29,9 @@ async fn the_ingress_binary_answers_api_gateway_events_under_the_runtime_api() {
         .await
         .expect("queue");
     let api = RuntimeApi::start().await;
-    let _function = api.spawn_function(
-        Path::new(env!("CARGO_BIN_EXE_ingress")),
-        &[
-            (
-                "EMRBOT_CONFIG",
-                fixtures::config_path().display().to_string(),
-            ),
-            ("EMRBOT_QUEUE_URL", resources.queue_url.clone()),
-            ("SLACK_SIGNING_SECRET", fixtures::SIGNING_SECRET.to_string()),
-            ("AWS_ENDPOINT_URL", emulator.endpoint.clone()),
-            ("AWS_REGION", "us-east-1".into()),
-            ("AWS_ACCESS_KEY_ID", "testing".into()),
-            ("AWS_SECRET_ACCESS_KEY", "testing".into()),
-        ],
-    );
+    let mut env = lambda_env(&emulator, &resources);
+    env.push(("SLACK_SIGNING_SECRET", fixtures::SIGNING_SECRET.to_string()));
+    let _function = api.spawn_function(Path::new(env!("CARGO_BIN_EXE_ingress")), &env);
     let template = fixtures::json("lambda/apigw_v2_slash_base64.json");
     let encoded = template["body"].as_str().unwrap();
     let body = base64::engine::general_purpose::STANDARD

@@ -4,7 +4,7 @@
 use chrono::{DateTime, Duration, Utc};
 use emrbot_shared::command::Command;
 use emrbot_shared::message::{CommandMessage, Requester};
-use emrbot_tests::runtime_api::RuntimeApi;
+use emrbot_tests::runtime_api::{lambda_env, RuntimeApi};
 use emrbot_tests::{fixtures, launch_cluster, Emulator};
 use std::path::Path;
 
@@ -32,18 +32,7 @@ async fn the_lambda_terminates_a_cluster_idle_31_minutes_through_the_queue() {
     let created = DateTime::from_timestamp(created.secs(), 0).unwrap();
 
     let api = RuntimeApi::start().await;
-    let env = [
-        (
-            "EMRBOT_CONFIG",
-            fixtures::config_path().display().to_string(),
-        ),
-        ("EMRBOT_QUEUE_URL", resources.queue_url.clone()),
-        ("EMRBOT_TABLE", "emrbot".to_string()),
-        ("AWS_ENDPOINT_URL", emulator.endpoint.clone()),
-        ("AWS_REGION", "us-east-1".to_string()),
-        ("AWS_ACCESS_KEY_ID", "testing".to_string()),
-        ("AWS_SECRET_ACCESS_KEY", "testing".to_string()),
-    ];
+    let env = lambda_env(&emulator, &resources);
     let _function = api.spawn_function(Path::new(env!("CARGO_BIN_EXE_scheduler")), &env);
 
     let mut event = fixtures::json("events/scheduled_all.json");

@@ -118,6 +118,26 @@ impl RuntimeApi {
     }
 }
 
+/// The environment a function binary needs to run against `emulator` with the
+/// test config and its queue and table (add Slack's, or override, as needed).
+pub fn lambda_env(
+    emulator: &emrbot_local::emulator::Emulator,
+    resources: &emrbot_local::resources::Resources,
+) -> Vec<(&'static str, String)> {
+    vec![
+        (
+            "EMRBOT_CONFIG",
+            crate::fixtures::config_path().display().to_string(),
+        ),
+        ("EMRBOT_QUEUE_URL", resources.queue_url.clone()),
+        ("EMRBOT_TABLE", resources.table.clone()),
+        ("AWS_ENDPOINT_URL", emulator.endpoint.clone()),
+        ("AWS_REGION", "us-east-1".into()),
+        ("AWS_ACCESS_KEY_ID", "testing".into()),
+        ("AWS_SECRET_ACCESS_KEY", "testing".into()),
+    ]
+}
+
 pub struct FunctionProcess(pub Child);
 
 impl Drop for FunctionProcess {

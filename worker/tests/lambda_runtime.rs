@@ -1,7 +1,7 @@
 //! The `worker` binary as Lambda runs it: under the Runtime API, fed an SQS
 //! event, answering with partial batch failures.
 
-use emrbot_tests::runtime_api::RuntimeApi;
+use emrbot_tests::runtime_api::{lambda_env, RuntimeApi};
 use emrbot_tests::slack::message_text;
 use emrbot_tests::{fixtures, launch_cluster, Emulator, FakeSlack};
 use std::path::Path;
@@ -20,24 +20,10 @@ async fn worker_binary_processes_an_sqs_event_and_reports_the_bad_record() {
         .unwrap();
 
     let runtime = RuntimeApi::start().await;
-    let _function = runtime.spawn_function(
-        Path::new(env!("CARGO_BIN_EXE_worker")),
-        &[
-            (
-                "EMRBOT_CONFIG",
-                fixtures::config_path().display().to_string(),
-            ),
-            ("EMRBOT_QUEUE_URL", resources.queue_url.clone()),
-            ("EMRBOT_TABLE", resources.table.clone()),
-            ("SLACK_SIGNING_SECRET", fixtures::SIGNING_SECRET.into()),
-            ("SLACK_BOT_TOKEN", fixtures::BOT_TOKEN.into()),
-            ("SLACK_API_BASE_URL", slack.api_base()),
-            ("AWS_ENDPOINT_URL", emulator.endpoint.clone()),
-            ("AWS_REGION", "us-east-1".into()),
-            ("AWS_ACCESS_KEY_ID", "testing".into()),
-            ("AWS_SECRET_ACCESS_KEY", "testing".into()),
-        ],
-    );
+    let mut env = lambda_env(&emulator, &resources);
+    env.push(("SLACK_BOT_TOKEN", fixtures::BOT_TOKEN.into()));
+    env.push(("SLACK_API_BASE_URL", slack.api_base()));
+    let _function = runtime.spawn_function(Path::new(env!("CARGO_BIN_EXE_worker")), &env);
 
     let event = fixtures::read("lambda/sqs_event.json")
         .replace("RESPONSE_URL", &slack.response_url("lambda"));
