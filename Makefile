@@ -37,6 +37,6 @@ fmt:
 lint:
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
 
-## Benchmarks: prints figures (see docs/BENCHMARKS.md).
+## Benchmarks: ingress handler + cold start, end-to-end latency, scheduler sweeps.
 bench: setup
-	@for s in scripts/bench-*.sh; do [ -f "$$s" ] && bash "$$s"; done; true
+	@for s in scripts/bench-*.sh; do bash "$$s" || exit 1; done

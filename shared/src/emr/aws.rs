@@ -12,6 +12,7 @@ use aws_sdk_emr::config::http::HttpResponse;
 use aws_sdk_emr::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_emr::types as emr;
 use aws_sdk_emr::Client;
+use std::collections::{BTreeMap, HashMap};
 
 pub struct AwsClusterApi {
     client: Client,
@@ -55,6 +56,18 @@ fn summary_from(c: &emr::ClusterSummary) -> Option<ClusterSummary> {
         c.status(),
         c.normalized_instance_hours(),
     ))
+}
+
+fn tags_of(c: &emr::Cluster) -> BTreeMap<String, String> {
+    c.tags()
+        .iter()
+        .filter_map(|t| {
+            Some((
+                t.key()?.to_string(),
+                t.value().unwrap_or_default().to_string(),
+            ))
+        })
+        .collect()
 }
 
 /// ListClusters' summaries and DescribeCluster's cluster carry the same status.
@@ -130,16 +143,7 @@ impl ClusterApi for AwsClusterApi {
         };
         Ok(ClusterDetail {
             summary,
-            tags: c
-                .tags()
-                .iter()
-                .filter_map(|t| {
-                    Some((
-                        t.key()?.to_string(),
-                        t.value().unwrap_or_default().to_string(),
-                    ))
-                })
-                .collect(),
+            tags: tags_of(c),
             release: c.release_label().map(str::to_string),
             applications: c
                 .applications()
@@ -283,6 +287,28 @@ impl ClusterApi for AwsClusterApi {
             .await
             .map_err(|e| emr_error("ModifyInstanceFleet", e))?;
         Ok(())
+    }
+
+    /// DescribeCluster alone (no instance groups): EMR has no bulk tag call.
+    async fn tags_of(
+        &self,
+        ids: &[ClusterId],
+    ) -> Result<HashMap<ClusterId, BTreeMap<String, String>>, EmrError> {
+        let mut out = HashMap::with_capacity(ids.len());
+        for id in ids {
+            let described = self
+                .client
+                .describe_cluster()
+                .cluster_id(id.as_str())
+                .send()
+                .await
+                .map_err(|e| emr_error("DescribeCluster", e))?;
+            out.insert(
+                id.clone(),
+                described.cluster().map(tags_of).unwrap_or_default(),
+            );
+        }
+        Ok(out)
     }
 
     async fn list_steps(&self, id: &ClusterId) -> Result<Vec<StepSummary>, EmrError> {
