@@ -2,9 +2,10 @@
 
 use crate::commands::{holder_id, CommandError, Trace};
 use crate::Worker;
-use emrbot_shared::cluster::ClusterRef;
+use emrbot_shared::cluster::{ClusterId, ClusterRef};
 use emrbot_shared::emr::{
-    CapacityGroup, ClusterSummary, EmrError, InstanceRole, LaunchSpec, TAG_LAUNCHED_BY, TAG_PRESET,
+    CapacityGroup, ClusterApi, ClusterSummary, EmrError, InstanceRole, LaunchSpec, TAG_LAUNCHED_BY,
+    TAG_PRESET, TAG_REQUEST,
 };
 use emrbot_shared::message::{CommandMessage, ReplyTo, Requester};
 use emrbot_shared::slack::blocks::escape;
@@ -21,6 +22,35 @@ fn protected_text(c: &ClusterSummary) -> String {
         c.id,
         c.id
     )
+}
+
+/// The cluster an earlier handling of `message` launched, if any. The dedup
+/// claim stops concurrent and later duplicates; this covers the one gap it
+/// leaves: a worker that died after RunJobFlow but before marking the message
+/// done, whose lease then ran out. One ListClusters per launch, plus a
+/// DescribeCluster for each active cluster of the same name.
+async fn launched_for(
+    api: &dyn ClusterApi,
+    message: &CommandMessage,
+    name: &str,
+) -> Result<Option<ClusterId>, EmrError> {
+    let same_name: Vec<ClusterId> = api
+        .list_active()
+        .await?
+        .into_iter()
+        .filter(|c| c.name == name)
+        .map(|c| c.id)
+        .collect();
+    if same_name.is_empty() {
+        return Ok(None);
+    }
+    let tags = api.tags_of(&same_name).await?;
+    Ok(same_name.into_iter().find(|id| {
+        tags.get(id)
+            .and_then(|t| t.get(TAG_REQUEST))
+            .map(String::as_str)
+            == Some(message.id.as_str())
+    }))
 }
 
 impl Worker {
@@ -73,6 +103,7 @@ impl Worker {
         let mut tags = preset.tags.clone();
         tags.insert(TAG_LAUNCHED_BY.into(), holder_id(requester));
         tags.insert(TAG_PRESET.into(), preset_name.to_string());
+        tags.insert(TAG_REQUEST.into(), message.id.to_string());
         let spec = LaunchSpec {
             name: name.clone(),
             release: preset.release.clone(),
@@ -91,7 +122,13 @@ impl Worker {
             tags,
             idle_timeout_secs: preset.idle_timeout.map(|t| t.as_secs()),
         };
-        let id = api.launch(&spec).await?;
+        let id = match launched_for(api.as_ref(), message, &name).await? {
+            Some(id) => {
+                tracing::warn!(cluster = %id, "this message already launched a cluster; not launching again");
+                id
+            }
+            None => api.launch(&spec).await?,
+        };
         tracing::info!(cluster = %id, preset = preset_name, "launched");
         trace.cluster = Some(id.clone());
         trace.detail = format!("preset {preset_name}, name {name}");

@@ -169,3 +169,52 @@ async fn launch_sets_emrs_auto_termination_from_the_preset() {
         env.reply(&path)
     );
 }
+
+#[tokio::test]
+async fn a_redelivery_after_a_crash_mid_launch_finds_its_cluster_instead_of_launching_again() {
+    use aws_sdk_emr::types::Tag;
+    let env = common::env().await;
+    let (message, path) = env.text("launch adhoc crash-test", "U1");
+    // The first handling ran RunJobFlow and died before recording the message
+    // as done: its cluster carries the message id.
+    let launched = emrbot_tests::launch_cluster(&env.emr(), "crash-test")
+        .await
+        .unwrap();
+    let tag = Tag::builder()
+        .key("emrbot:request")
+        .value(message.id.as_str())
+        .build();
+    env.emr()
+        .add_tags()
+        .resource_id(&launched)
+        .tags(tag)
+        .send()
+        .await
+        .unwrap();
+    // Someone else's cluster of the same name is not it.
+    let bystander = emrbot_tests::launch_cluster(&env.emr(), "crash-test")
+        .await
+        .unwrap();
+
+    assert_eq!(env.worker.handle_message(&message).await, Outcome::Done);
+    let count = || async {
+        env.emr()
+            .list_clusters()
+            .send()
+            .await
+            .unwrap()
+            .clusters()
+            .len()
+    };
+    assert_eq!(count().await, 2, "no second cluster for the same message");
+    let reply = env.reply(&path);
+    assert!(
+        reply.contains(&launched) && !reply.contains(&bystander),
+        "{reply}"
+    );
+
+    // Another request with the same name does launch.
+    let (again, _) = env.text("launch adhoc crash-test", "U1");
+    assert_eq!(env.worker.handle_message(&again).await, Outcome::Done);
+    assert_eq!(count().await, 3);
+}

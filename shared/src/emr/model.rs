@@ -174,6 +174,9 @@ pub struct LaunchSpec {
 /// Tag keys emrbot puts on the clusters it launches.
 pub const TAG_LAUNCHED_BY: &str = "emrbot:launched-by";
 pub const TAG_PRESET: &str = "emrbot:preset";
+/// The queue message id a cluster was launched for: lets a redelivery after a
+/// crash between RunJobFlow and the dedup record find the cluster it made.
+pub const TAG_REQUEST: &str = "emrbot:request";
 
 /// Since when a cluster has been idle: WAITING with no pending or running
 /// step, since the last step ended or the cluster became ready. `None` when
