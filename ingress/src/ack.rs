@@ -2,7 +2,7 @@
 //! user sees at once what emrbot is about to do (the ingress has no EMR access,
 //! so it names the cluster as the user typed it).
 
-use emrbot_shared::command::{Action, Command};
+use emrbot_shared::command::Command;
 use emrbot_shared::slack::blocks::escape;
 use emrbot_shared::Config;
 
@@ -91,26 +91,5 @@ pub fn understood(command: &Command, config: &Config) -> String {
     }
 }
 
-/// `help`: only what the caller may do here.
-pub fn help(command: &str, allowed: &[Action], is_admin: bool) -> String {
-    let mut lines = vec![format!("*What you can do here with `{command}`:*")];
-    for action in allowed {
-        lines.push(format!("• `{command} {}`", action.usage()));
-    }
-    if allowed
-        .iter()
-        .all(|a| matches!(a, Action::Help | Action::Status))
-    {
-        lines.push(
-            "_Other commands are available in the channels your admins allowed them in._".into(),
-        );
-    }
-    if is_admin {
-        lines.push(format!("• `{command} terminate <cluster> force` - as an admin, terminate past someone else's lock"));
-    }
-    lines.push(
-        "Clusters: an id (`j-…`), a name, or a unique prefix. Durations: `30m`, `2h`, `1h30m`."
-            .into(),
-    );
-    lines.join("\n")
-}
+/// `help`: only what the caller may do here (shared with the worker).
+pub use emrbot_shared::view::help_text as help;

@@ -125,19 +125,31 @@ impl Action {
             .find(|a| a.as_str().eq_ignore_ascii_case(word))
     }
 
-    /// The usage line shown by `help` and in syntax errors.
-    pub fn usage(self) -> &'static str {
+    /// What to type, shown by `help` and in syntax errors.
+    pub fn syntax(self) -> &'static str {
         match self {
-            Action::Status => "status [cluster] - every active cluster, or one in detail",
-            Action::Lock => "lock <cluster> [for <duration>] [reason...] - say you are using it",
-            Action::Unlock => "unlock <cluster> - release your lock",
-            Action::Extend => {
-                "extend <cluster> <duration> - extend your lock or snooze auto-termination"
-            }
-            Action::Launch => "launch <preset> [name] - start a cluster from a preset",
-            Action::Terminate => "terminate <cluster> - terminate (asks to confirm)",
-            Action::Resize => "resize <cluster> <group> <count> - change a core/task group's size",
-            Action::Help => "help - this message",
+            Action::Status => "status [cluster]",
+            Action::Lock => "lock <cluster> [for <duration>] [reason...]",
+            Action::Unlock => "unlock <cluster>",
+            Action::Extend => "extend <cluster> <duration>",
+            Action::Launch => "launch <preset> [name]",
+            Action::Terminate => "terminate <cluster>",
+            Action::Resize => "resize <cluster> <group> <count>",
+            Action::Help => "help",
+        }
+    }
+
+    /// What it does, for `help`.
+    pub fn purpose(self) -> &'static str {
+        match self {
+            Action::Status => "every active cluster, or one in detail",
+            Action::Lock => "say you are using it",
+            Action::Unlock => "release your lock",
+            Action::Extend => "extend your lock, or snooze automatic termination",
+            Action::Launch => "start a cluster from a preset",
+            Action::Terminate => "terminate (asks you to confirm)",
+            Action::Resize => "change the size of a core or task group",
+            Action::Help => "this message",
         }
     }
 }
@@ -338,7 +350,7 @@ fn clip_reason(reason: &str) -> String {
 pub enum ParseError {
     #[error("I don't know `{0}`. Try `help`.")]
     UnknownSubcommand(String),
-    #[error("Usage: `{}`", .0.usage())]
+    #[error("Usage: `{}`", .0.syntax())]
     Usage(Action),
     #[error(transparent)]
     Cluster(#[from] ClusterNameError),

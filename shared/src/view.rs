@@ -3,6 +3,7 @@
 //! `terminate j-1ABC`); the ingress parses it like typed text. The action id
 //! `emrbot:confirm` marks a confirmation.
 
+use crate::command::Action;
 use crate::duration::format_elapsed;
 use crate::emr::{ClusterDetail, ClusterSummary, StepSummary};
 use crate::slack::blocks::{
@@ -341,4 +342,32 @@ pub fn cluster_detail_full(
         &cluster_buttons(c, lock.is_some_and(|l| l.is_active(now))),
     ));
     SlackMessage::new(format!("{} ({}) is {}", c.name, c.id, c.state), blocks)
+}
+
+/// `help`: only what the caller may do here, the admin extras to admins.
+pub fn help_text(command: &str, allowed: &[Action], is_admin: bool) -> String {
+    let mut lines = vec![format!("*What you can do here with `{command}`:*")];
+    for action in allowed {
+        lines.push(format!(
+            "• `{command} {}`: {}",
+            action.syntax(),
+            action.purpose()
+        ));
+    }
+    if allowed
+        .iter()
+        .all(|a| matches!(a, Action::Help | Action::Status))
+    {
+        lines.push(
+            "_Other commands are available in the channels your admins allowed them in._".into(),
+        );
+    }
+    if is_admin {
+        lines.push(format!("• `{command} terminate <cluster> force` - as an admin, terminate past someone else's lock"));
+    }
+    lines.push(
+        "Clusters: an id (`j-…`), a name, or a unique prefix. Durations: `30m`, `2h`, `1h30m`."
+            .into(),
+    );
+    lines.join("\n")
 }

@@ -298,15 +298,12 @@ impl Worker {
     }
 
     fn help(&self, requester: &Requester) -> SlackMessage {
-        let command = &self.config.slack.command;
-        let lines: Vec<String> = self
-            .config
-            .permissions
-            .allowed_actions(requester)
-            .iter()
-            .map(|a| format!("`{command} {}`", a.usage()))
-            .collect();
-        SlackMessage::plain(format!("*What you can do:*\n{}", lines.join("\n")))
+        let permissions = &self.config.permissions;
+        SlackMessage::plain(view::help_text(
+            &self.config.slack.command,
+            &permissions.allowed_actions(requester),
+            permissions.is_admin(requester),
+        ))
     }
 
     /// Finds the active cluster a user meant, and the API of its account.
