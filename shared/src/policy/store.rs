@@ -250,16 +250,10 @@ impl PolicyStore for DynamoPolicyStore {
     }
 
     async fn load_global(&self) -> Result<SchedRecord, StoreError> {
-        let out = self
-            .client
-            .get_item()
-            .table_name(&self.table)
-            .set_key(Some(key(GLOBAL_PK.into(), SCHED_SK)))
-            .consistent_read(true)
-            .send()
-            .await
-            .map_err(|e| StoreError::from_sdk("GetItem", e))?;
-        Ok(out.item().map(sched_from).unwrap_or_default())
+        let item =
+            crate::store::table::get(&self.client, &self.table, key(GLOBAL_PK.into(), SCHED_SK))
+                .await?;
+        Ok(item.as_ref().map(sched_from).unwrap_or_default())
     }
 
     async fn write(&self, writes: Vec<Write>) -> Result<(), StoreError> {

@@ -53,16 +53,10 @@ fn pk(account: &str) -> String {
 #[async_trait]
 impl CredentialStore for DynamoCredentialStore {
     async fn get(&self, account: &str) -> Result<Option<TemporaryCredentials>, StoreError> {
-        let out = self
-            .client
-            .get_item()
-            .table_name(&self.table)
-            .set_key(Some(key(pk(account), CREDENTIALS_SK)))
-            .consistent_read(true)
-            .send()
-            .await
-            .map_err(|e| StoreError::from_sdk("GetItem", e))?;
-        Ok(out.item().and_then(|item| {
+        let item =
+            crate::store::table::get(&self.client, &self.table, key(pk(account), CREDENTIALS_SK))
+                .await?;
+        Ok(item.as_ref().and_then(|item| {
             Some(TemporaryCredentials {
                 access_key_id: s(item, "access_key_id")?,
                 secret_access_key: Secret::new(s(item, "secret_access_key")?),

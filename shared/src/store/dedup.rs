@@ -106,16 +106,10 @@ impl DedupStore for DynamoDedupStore {
         match result {
             Ok(_) => Ok(Claim::Acquired),
             Err(err) if is_condition_failure(&err) => {
-                let out = self
-                    .client
-                    .get_item()
-                    .table_name(&self.table)
-                    .set_key(Some(key(pk(id), DEDUP_SK)))
-                    .consistent_read(true)
-                    .send()
-                    .await
-                    .map_err(|e| StoreError::from_sdk("GetItem", e))?;
-                match out.item() {
+                let item =
+                    crate::store::table::get(&self.client, &self.table, key(pk(id), DEDUP_SK))
+                        .await?;
+                match item.as_ref() {
                     Some(item) if s(item, "status").as_deref() == Some("done") => Ok(Claim::Done),
                     Some(item) if n(item, "lease_until").is_some_and(|l| l >= now.timestamp()) => {
                         Ok(Claim::InProgress)

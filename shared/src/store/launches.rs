@@ -96,16 +96,13 @@ impl LaunchStore for DynamoLaunchStore {
     }
 
     async fn get(&self, cluster: &ClusterId) -> Result<Option<LaunchRecord>, StoreError> {
-        let out = self
-            .client
-            .get_item()
-            .table_name(&self.table)
-            .set_key(Some(key(cluster_pk(cluster), LAUNCH_SK)))
-            .consistent_read(true)
-            .send()
-            .await
-            .map_err(|e| StoreError::from_sdk("GetItem", e))?;
-        let Some(item) = out.item() else {
+        let item = crate::store::table::get(
+            &self.client,
+            &self.table,
+            key(cluster_pk(cluster), LAUNCH_SK),
+        )
+        .await?;
+        let Some(item) = item.as_ref() else {
             return Ok(None);
         };
         let corrupt = |p: &str| StoreError::Corrupt {

@@ -106,16 +106,10 @@ fn lock_from(item: &Item) -> Result<Lock, StoreError> {
 #[async_trait]
 impl LockStore for DynamoLockStore {
     async fn get(&self, cluster: &ClusterId) -> Result<Option<Lock>, StoreError> {
-        let out = self
-            .client
-            .get_item()
-            .table_name(&self.table)
-            .set_key(Some(key(cluster_pk(cluster), LOCK_SK)))
-            .consistent_read(true)
-            .send()
-            .await
-            .map_err(|e| StoreError::from_sdk("GetItem", e))?;
-        out.item().map(lock_from).transpose()
+        let item =
+            crate::store::table::get(&self.client, &self.table, key(cluster_pk(cluster), LOCK_SK))
+                .await?;
+        item.as_ref().map(lock_from).transpose()
     }
 
     async fn get_many(

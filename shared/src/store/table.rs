@@ -166,3 +166,17 @@ pub async fn batch_get(
     }
     Ok(items)
 }
+
+/// One item by key, read consistently (locks, claims and caches need the
+/// latest write).
+pub async fn get(client: &Client, table: &str, key: Item) -> Result<Option<Item>, StoreError> {
+    let out = client
+        .get_item()
+        .table_name(table)
+        .set_key(Some(key))
+        .consistent_read(true)
+        .send()
+        .await
+        .map_err(|e| StoreError::from_sdk("GetItem", e))?;
+    Ok(out.item)
+}
