@@ -289,6 +289,14 @@ impl ClusterApi for AssumedRoleClusterApi {
     async fn list_steps(&self, id: &ClusterId) -> Result<Vec<StepSummary>, EmrError> {
         self.api().await?.list_steps(id).await
     }
+    // Delegated explicitly: the trait's default would DescribeCluster *and*
+    // list instance groups for every cluster.
+    async fn tags_of(
+        &self,
+        ids: &[ClusterId],
+    ) -> Result<HashMap<ClusterId, BTreeMap<String, String>>, EmrError> {
+        self.api().await?.tags_of(ids).await
+    }
 }
 
 /// The bot's own account plus every `[accounts.NAME]`, through assumed roles.
