@@ -14,7 +14,9 @@ use emrbot_shared::slack::blocks::escape;
 use emrbot_shared::slack::SlackMessage;
 use emrbot_shared::store::{AuditEntry, Claim, Lock, LockError, StoreError};
 use emrbot_shared::view::{self, ClusterView, DetailExtras};
+use std::future::Future;
 use std::sync::Arc;
+use tracing::Instrument;
 
 /// How long one handling may hold a message id before another delivery may
 /// take over (it crashed). Longer than any command takes.
@@ -101,11 +103,20 @@ fn held_text(l: &Lock) -> String {
 impl Worker {
     pub async fn handle_message(&self, message: &CommandMessage) -> Outcome {
         let span = tracing::info_span!("command", message_id = %message.id, action = %message.command.action());
-        let _guard = span.enter();
+        self.once(message.id.as_str(), self.perform(message))
+            .instrument(span)
+            .await
+    }
+
+    /// Runs `work` at most once per `id`, however often the queue delivers it:
+    /// claims the id first (a duplicate finds it done, or in progress and is
+    /// retried later), marks it done after, and gives the claim up when the
+    /// work asks to be retried.
+    pub(crate) async fn once(&self, id: &str, work: impl Future<Output = Outcome>) -> Outcome {
         let owner = uuid::Uuid::new_v4().simple().to_string();
         match self
             .dedup
-            .claim(message.id.as_str(), &owner, self.clock.now(), LEASE_SECS)
+            .claim(id, &owner, self.clock.now(), LEASE_SECS)
             .await
         {
             Ok(Claim::Acquired) => {}
@@ -124,14 +135,26 @@ impl Worker {
                 return Outcome::Retry;
             }
         }
+        let outcome = work.await;
+        let recorded = match outcome {
+            Outcome::Done => self.dedup.complete(id, &owner, self.clock.now()).await,
+            Outcome::Retry => self.dedup.abandon(id, &owner).await,
+        };
+        if let Err(error) = recorded {
+            // Done but not marked: a redelivery after the lease finds the
+            // effect (launches by their request tag). Retry not released: the
+            // retry waits for the lease.
+            tracing::error!(error = %error, ?outcome, "could not record the outcome of the claim");
+        }
+        outcome
+    }
+
+    async fn perform(&self, message: &CommandMessage) -> Outcome {
         let mut trace = Trace::default();
         let (reply, outcome) = match self.execute(message, &mut trace).await {
             Ok(reply) => (reply, "ok"),
             Err(error) if error.is_transient() => {
                 tracing::warn!(error = %error, "transient failure; will retry");
-                if let Err(e) = self.dedup.abandon(message.id.as_str(), &owner).await {
-                    tracing::warn!(error = %e, "could not release the claim; the retry waits for the lease");
-                }
                 return Outcome::Retry;
             }
             Err(error) => {
@@ -147,13 +170,6 @@ impl Worker {
         if let Some(reply) = reply {
             self.deliver(&message.reply_to, message.issued_at, &reply)
                 .await;
-        }
-        if let Err(error) = self
-            .dedup
-            .complete(message.id.as_str(), &owner, self.clock.now())
-            .await
-        {
-            tracing::error!(error = %error, "could not mark the message done");
         }
         Outcome::Done
     }

@@ -3,12 +3,12 @@
 //! Each moves the launch reply of that cluster (if emrbot launched it) on:
 //! STARTING → BOOTSTRAPPING → WAITING, or the failure with EMR's reason.
 
-use crate::commands::{Outcome, LEASE_SECS};
+use crate::commands::Outcome;
 use crate::Worker;
 use emrbot_shared::cluster::ClusterId;
-use emrbot_shared::store::Claim;
 use emrbot_shared::view;
 use serde::Deserialize;
+use tracing::Instrument;
 
 pub const STATE_CHANGE: &str = "EMR Cluster State Change";
 
@@ -99,33 +99,13 @@ impl Worker {
             return Ok(Outcome::Done);
         };
         let span = tracing::info_span!("emr_event", event_id = %event.id, cluster = %cluster, state = %change.state);
-        let _guard = span.enter();
-        let dedup_id = format!("evt:{}", event.id);
-        let owner = uuid::Uuid::new_v4().simple().to_string();
-        match self
-            .dedup
-            .claim(&dedup_id, &owner, self.clock.now(), LEASE_SECS)
-            .await
-        {
-            Ok(Claim::Acquired) => {}
-            Ok(Claim::Done) => return Ok(Outcome::Done),
-            Ok(Claim::InProgress) | Err(_) => return Ok(Outcome::Retry),
-        }
-        let outcome = self.apply_state_change(&cluster, &change).await;
-        match outcome {
-            Outcome::Done => {
-                if let Err(e) = self
-                    .dedup
-                    .complete(&dedup_id, &owner, self.clock.now())
-                    .await
-                {
-                    tracing::error!(error = %e, "could not mark the event done");
-                }
-            }
-            Outcome::Retry => {
-                let _ = self.dedup.abandon(&dedup_id, &owner).await;
-            }
-        }
+        let outcome = self
+            .once(
+                &format!("evt:{}", event.id),
+                self.apply_state_change(&cluster, &change),
+            )
+            .instrument(span)
+            .await;
         Ok(outcome)
     }
 
