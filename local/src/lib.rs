@@ -36,6 +36,9 @@ pub struct Options {
     pub slack_api_base: String,
     /// Launch two demo clusters in a fresh emulator so `status` shows something.
     pub seed_demo_clusters: bool,
+    /// How often the scheduler sweeps on the real clock (EventBridge's job on
+    /// AWS); `None`: never, only through `POST /events` (tests).
+    pub scheduler_tick: Option<std::time::Duration>,
 }
 
 pub struct Running {
@@ -125,7 +128,11 @@ pub async fn start(options: Options) -> Result<Running, String> {
         &settings.table,
         &aws,
     )));
-    let tick = tokio::spawn(scheduler_tick(scheduler.clone(), shutdown_rx.clone()));
+    let tick = tokio::spawn(scheduler_tick(
+        scheduler.clone(),
+        options.scheduler_tick,
+        shutdown_rx.clone(),
+    ));
     let app = server::router(server::AppState { ingress, scheduler });
     let mut stop_serving = shutdown_rx.clone();
     let serve = tokio::spawn(async move {
@@ -151,22 +158,14 @@ pub async fn start(options: Options) -> Result<Running, String> {
     })
 }
 
-/// The scheduler on the real clock: one `all` sweep a minute (EventBridge's
-/// job on AWS), the first a minute after start. `EMRBOT_SCHEDULER_TICK`
-/// changes the period in seconds; `0` turns the tick off (tests that drive
-/// the scheduler through `POST /events` only).
+/// The scheduler on the real clock: one `all` sweep every `period`, the first
+/// one `period` after start.
 async fn scheduler_tick(
     scheduler: Arc<tokio::sync::Mutex<emrbot_scheduler::Scheduler>>,
+    period: Option<std::time::Duration>,
     mut shutdown: tokio::sync::watch::Receiver<bool>,
 ) {
-    let secs = std::env::var("EMRBOT_SCHEDULER_TICK")
-        .ok()
-        .and_then(|v| v.parse::<u64>().ok())
-        .unwrap_or(60);
-    if secs == 0 {
-        return;
-    }
-    let period = std::time::Duration::from_secs(secs);
+    let Some(period) = period else { return };
     let mut interval = tokio::time::interval_at(tokio::time::Instant::now() + period, period);
     interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
     loop {

@@ -41,6 +41,10 @@ struct RunArgs {
     /// Do not launch the two demo clusters in a fresh emulator.
     #[arg(long)]
     no_demo: bool,
+    /// Seconds between scheduler sweeps on the real clock; 0 turns them off
+    /// (then only `POST /events` runs a sweep).
+    #[arg(long, env = "EMRBOT_SCHEDULER_TICK", default_value_t = 60)]
+    scheduler_tick: u64,
 }
 
 #[derive(Subcommand)]
@@ -157,6 +161,7 @@ async fn run(args: RunArgs) -> ExitCode {
         config: args.config,
         use_real_aws: args.aws,
         seed_demo_clusters: !args.no_demo && aws_endpoint.is_none(),
+        scheduler_tick: (args.scheduler_tick > 0).then(|| Duration::from_secs(args.scheduler_tick)),
         aws_endpoint,
         queue: args.queue,
         table: args.table,

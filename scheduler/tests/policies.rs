@@ -13,12 +13,6 @@ use std::time::Duration as StdDuration;
 const TOKYO: chrono_tz::Tz = chrono_tz::Asia::Tokyo;
 const WAIT: StdDuration = StdDuration::from_secs(30);
 
-/// emrbot-local with its real-clock tick off: only the events' times count.
-async fn start() -> TestApp {
-    std::env::set_var("EMRBOT_SCHEDULER_TICK", "0");
-    TestApp::start().await
-}
-
 async fn created_at(app: &TestApp, id: &str) -> DateTime<Utc> {
     let out = app
         .emr()
@@ -148,7 +142,7 @@ fn report_messages(app: &TestApp) -> Vec<String> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn idle_clusters_are_warned_then_terminated_unless_locked() {
-    let app = start().await;
+    let app = TestApp::start().await;
     let emr = app.emr();
     let never = launch_cluster(&emr, "never-locked").await.unwrap();
     let held = launch_cluster(&emr, "held").await.unwrap();
@@ -238,7 +232,7 @@ async fn idle_clusters_are_warned_then_terminated_unless_locked() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn end_of_day_on_weekdays_catches_up_once_and_the_report_lists_every_cluster() {
-    let app = start().await;
+    let app = TestApp::start().await;
     let emr = app.emr();
     let a = launch_cluster(&emr, "eod-a").await.unwrap();
     let b = launch_cluster(&emr, "eod-b").await.unwrap();

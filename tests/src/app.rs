@@ -35,6 +35,8 @@ impl TestApp {
             bot_token: Some(Secret::new(fixtures::BOT_TOKEN.into())),
             slack_api_base: slack.api_base(),
             seed_demo_clusters: false,
+            // Only the events a test sends count: no sweeps on the real clock.
+            scheduler_tick: None,
         };
         let running = emrbot_local::start(options)
             .await
