@@ -5,7 +5,8 @@
 use base64::Engine;
 use emrbot_shared::command::Command;
 use emrbot_shared::slack::SlackVerifier;
-use emrbot_shared::{CommandMessage, Secret};
+use emrbot_shared::Secret;
+use emrbot_tests::aws::receive_commands;
 use emrbot_tests::fixtures;
 use emrbot_tests::runtime_api::{lambda_env, RuntimeApi};
 use emrbot_tests::Emulator;
@@ -60,17 +61,9 @@ async fn the_ingress_binary_answers_api_gateway_events_under_the_runtime_api() {
     );
 
     // Exactly one v1 message on the queue.
-    let sqs = aws_sdk_sqs::Client::new(&aws);
-    let received = sqs
-        .receive_message()
-        .queue_url(&resources.queue_url)
-        .max_number_of_messages(10)
-        .send()
-        .await
-        .unwrap();
-    let messages = received.messages();
+    let messages = receive_commands(&aws, &resources.queue_url, 1).await;
     assert_eq!(messages.len(), 1);
-    let message = CommandMessage::from_json(messages[0].body().unwrap()).expect("contract v1");
+    let message = &messages[0];
     assert_eq!(message.command, Command::Status { cluster: None });
 
     // Forged, oversized and shapeless events: answered, nothing enqueued.
@@ -94,12 +87,6 @@ async fn the_ingress_binary_answers_api_gateway_events_under_the_runtime_api() {
         .await
         .unwrap();
     assert_eq!(shapeless["statusCode"], 400);
-    let again = sqs
-        .receive_message()
-        .queue_url(&resources.queue_url)
-        .max_number_of_messages(10)
-        .send()
-        .await
-        .unwrap();
-    assert!(again.messages().is_empty());
+    let again = receive_commands(&aws, &resources.queue_url, 0).await;
+    assert!(again.is_empty(), "{again:#?}");
 }

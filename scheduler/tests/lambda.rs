@@ -1,9 +1,9 @@
 //! The `scheduler` binary as Lambda runs it (Runtime API), on the emulator,
 //! with an EventBridge scheduled event fixture: what it puts on the queue.
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::Duration;
 use emrbot_shared::command::Command;
-use emrbot_shared::message::{CommandMessage, Requester};
+use emrbot_shared::message::Requester;
 use emrbot_tests::runtime_api::{lambda_env, RuntimeApi};
 use emrbot_tests::{fixtures, launch_cluster, Emulator};
 use std::path::Path;
@@ -17,19 +17,7 @@ async fn the_lambda_terminates_a_cluster_idle_31_minutes_through_the_queue() {
         .unwrap();
     let emr = aws_sdk_emr::Client::new(&aws);
     let idle = launch_cluster(&emr, "idle-one").await.unwrap();
-    let out = emr
-        .describe_cluster()
-        .cluster_id(&idle)
-        .send()
-        .await
-        .unwrap();
-    let created = out
-        .cluster()
-        .and_then(|c| c.status())
-        .and_then(|s| s.timeline())
-        .and_then(|t| t.creation_date_time())
-        .unwrap();
-    let created = DateTime::from_timestamp(created.secs(), 0).unwrap();
+    let created = emrbot_tests::aws::created_at(&emr, &idle).await;
 
     let api = RuntimeApi::start().await;
     let env = lambda_env(&emulator, &resources);
@@ -60,26 +48,7 @@ async fn the_lambda_terminates_a_cluster_idle_31_minutes_through_the_queue() {
     );
 
     // On the queue: the 29-minute warning, then the termination, as v1 messages.
-    let sqs = aws_sdk_sqs::Client::new(&aws);
-    let mut messages = Vec::new();
-    for _ in 0..5 {
-        let got = sqs
-            .receive_message()
-            .queue_url(&resources.queue_url)
-            .max_number_of_messages(10)
-            .send()
-            .await
-            .unwrap();
-        messages.extend(
-            got.messages()
-                .iter()
-                .filter_map(|m| m.body())
-                .map(|b| CommandMessage::from_json(b).expect("v1")),
-        );
-        if messages.len() >= 2 {
-            break;
-        }
-    }
+    let messages = emrbot_tests::aws::receive_commands(&aws, &resources.queue_url, 2).await;
     assert_eq!(messages.len(), 2, "{messages:#?}");
     assert!(
         matches!(&messages.iter().find(|m| m.id.as_str().starts_with("sched:warn")).unwrap().command, Command::Warn { rule, .. } if rule == "idle")
@@ -110,5 +79,4 @@ async fn the_lambda_terminates_a_cluster_idle_31_minutes_through_the_queue() {
         }
         other => panic!("expected terminate, got {other:?}"),
     }
-    let _ = Utc::now();
 }

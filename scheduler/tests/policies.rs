@@ -14,35 +14,11 @@ const TOKYO: chrono_tz::Tz = chrono_tz::Asia::Tokyo;
 const WAIT: StdDuration = StdDuration::from_secs(30);
 
 async fn created_at(app: &TestApp, id: &str) -> DateTime<Utc> {
-    let out = app
-        .emr()
-        .describe_cluster()
-        .cluster_id(id)
-        .send()
-        .await
-        .expect("DescribeCluster");
-    let t = out
-        .cluster()
-        .and_then(|c| c.status())
-        .and_then(|s| s.timeline())
-        .and_then(|t| t.creation_date_time())
-        .expect("created");
-    DateTime::from_timestamp(t.secs(), 0).expect("time")
+    emrbot_tests::aws::created_at(&app.emr(), id).await
 }
 
 async fn state(app: &TestApp, id: &str) -> String {
-    let out = app
-        .emr()
-        .describe_cluster()
-        .cluster_id(id)
-        .send()
-        .await
-        .expect("DescribeCluster");
-    out.cluster()
-        .and_then(|c| c.status())
-        .and_then(|s| s.state())
-        .map(|s| s.as_str().to_string())
-        .unwrap_or_default()
+    emrbot_tests::aws::cluster_state(&app.emr(), id).await
 }
 
 async fn wait_state(app: &TestApp, id: &str, want: &[&str]) {

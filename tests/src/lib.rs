@@ -3,6 +3,7 @@
 //! and a whole emrbot-local app wired to them.
 
 pub mod app;
+pub mod aws;
 pub mod fixtures;
 pub mod runtime_api;
 pub mod slack;

@@ -103,20 +103,6 @@ impl Env {
     }
 
     pub async fn state(&self, id: &str) -> String {
-        let out = self
-            .emr()
-            .describe_cluster()
-            .cluster_id(id)
-            .send()
-            .await
-            .expect("DescribeCluster");
-        out.cluster()
-            .unwrap()
-            .status()
-            .unwrap()
-            .state()
-            .unwrap()
-            .as_str()
-            .to_string()
+        emrbot_tests::aws::cluster_state(&self.emr(), id).await
     }
 }

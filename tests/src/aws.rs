@@ -1,0 +1,74 @@
+//! Looking at the emulator the way a test's assertions need to: a cluster's
+//! state and creation time, and the command messages waiting on the queue.
+
+use chrono::{DateTime, Utc};
+use emrbot_shared::message::CommandMessage;
+
+fn status_of(
+    out: &aws_sdk_emr::operation::describe_cluster::DescribeClusterOutput,
+) -> &aws_sdk_emr::types::ClusterStatus {
+    out.cluster()
+        .and_then(|c| c.status())
+        .expect("DescribeCluster returns a status")
+}
+
+async fn describe(
+    emr: &aws_sdk_emr::Client,
+    id: &str,
+) -> aws_sdk_emr::operation::describe_cluster::DescribeClusterOutput {
+    emr.describe_cluster()
+        .cluster_id(id)
+        .send()
+        .await
+        .expect("DescribeCluster")
+}
+
+/// `WAITING`, `TERMINATED`, …
+pub async fn cluster_state(emr: &aws_sdk_emr::Client, id: &str) -> String {
+    let out = describe(emr, id).await;
+    status_of(&out)
+        .state()
+        .map(|s| s.as_str().to_string())
+        .unwrap_or_default()
+}
+
+/// When the emulator created the cluster (it is ready at once, so policy
+/// tests choose event times relative to this).
+pub async fn created_at(emr: &aws_sdk_emr::Client, id: &str) -> DateTime<Utc> {
+    let out = describe(emr, id).await;
+    let t = status_of(&out)
+        .timeline()
+        .and_then(|t| t.creation_date_time())
+        .expect("a creation time");
+    DateTime::from_timestamp(t.secs(), 0).expect("a valid time")
+}
+
+/// Receives the v1 messages on `queue_url` (panicking on any other body),
+/// polling a few times until at least `at_least` have arrived.
+pub async fn receive_commands(
+    aws: &aws_config::SdkConfig,
+    queue_url: &str,
+    at_least: usize,
+) -> Vec<CommandMessage> {
+    let sqs = aws_sdk_sqs::Client::new(aws);
+    let mut messages = Vec::new();
+    for _ in 0..5 {
+        let got = sqs
+            .receive_message()
+            .queue_url(queue_url)
+            .max_number_of_messages(10)
+            .send()
+            .await
+            .expect("ReceiveMessage");
+        messages.extend(
+            got.messages()
+                .iter()
+                .filter_map(|m| m.body())
+                .map(|b| CommandMessage::from_json(b).expect("contract v1")),
+        );
+        if messages.len() >= at_least {
+            break;
+        }
+    }
+    messages
+}
