@@ -524,22 +524,13 @@ pub fn build(
     table: &str,
     aws: &aws_config::SdkConfig,
 ) -> Scheduler {
-    use emrbot_shared::accounts::{directory_for, AccountCredentials, StsRoleAssumer};
+    use emrbot_shared::accounts::directory_from_aws;
     use emrbot_shared::policy::store::DynamoPolicyStore;
-    use emrbot_shared::store::{DynamoCredentialStore, DynamoLockStore};
+    use emrbot_shared::store::DynamoLockStore;
     let dynamo = aws_sdk_dynamodb::Client::new(aws);
     let clock: Arc<dyn Clock> = Arc::new(emrbot_shared::clock::SystemClock);
-    let credentials = Arc::new(AccountCredentials::new(
-        config.accounts.clone(),
-        Arc::new(StsRoleAssumer::new(aws_sdk_sts::Client::new(aws))),
-        Some(Arc::new(DynamoCredentialStore::new(
-            dynamo.clone(),
-            table.to_string(),
-        ))),
-        clock.clone(),
-    ));
     Scheduler {
-        clusters: directory_for(&config, aws, credentials),
+        clusters: directory_from_aws(&config, aws, dynamo.clone(), table, clock.clone()),
         locks: Arc::new(DynamoLockStore::new(dynamo.clone(), table.to_string())),
         policy: Arc::new(DynamoPolicyStore::new(dynamo, table.to_string())),
         outbox: Arc::new(SqsOutbox::new(aws_sdk_sqs::Client::new(aws), queue_url)),

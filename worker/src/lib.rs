@@ -47,26 +47,17 @@ pub fn build(
     aws: &aws_config::SdkConfig,
     http: reqwest::Client,
 ) -> Worker {
-    use emrbot_shared::accounts::{directory_for, AccountCredentials, StsRoleAssumer};
+    use emrbot_shared::accounts::directory_from_aws;
     use emrbot_shared::slack::HttpSlack;
     use emrbot_shared::store::{
-        DynamoAuditLog, DynamoCredentialStore, DynamoDedupStore, DynamoLaunchStore, DynamoLockStore,
+        DynamoAuditLog, DynamoDedupStore, DynamoLaunchStore, DynamoLockStore,
     };
     let dynamo = aws_sdk_dynamodb::Client::new(aws);
     let table = settings.table.clone();
     let clock: Arc<dyn Clock> = Arc::new(emrbot_shared::clock::SystemClock);
-    let credentials = Arc::new(AccountCredentials::new(
-        settings.config.accounts.clone(),
-        Arc::new(StsRoleAssumer::new(aws_sdk_sts::Client::new(aws))),
-        Some(Arc::new(DynamoCredentialStore::new(
-            dynamo.clone(),
-            table.clone(),
-        ))),
-        clock.clone(),
-    ));
     Worker {
         config: settings.config.clone(),
-        clusters: directory_for(&settings.config, aws, credentials),
+        clusters: directory_from_aws(&settings.config, aws, dynamo.clone(), &table, clock.clone()),
         locks: Arc::new(DynamoLockStore::new(dynamo.clone(), table.clone())),
         dedup: Arc::new(DynamoDedupStore::new(dynamo.clone(), table.clone())),
         audit: Arc::new(DynamoAuditLog::new(dynamo.clone(), table.clone())),
