@@ -106,13 +106,7 @@ impl AuditLog for DynamoAuditLog {
             TTL_ATTRIBUTE.into(),
             AttributeValue::N((e.at.timestamp() + KEEP_SECS).to_string()),
         );
-        self.client
-            .put_item()
-            .table_name(&self.table)
-            .set_item(Some(item))
-            .send()
-            .await
-            .map_err(|e| StoreError::from_sdk("PutItem", e))?;
+        crate::store::table::put(&self.client, &self.table, item).await?;
         Ok(())
     }
 

@@ -88,13 +88,7 @@ impl CredentialStore for DynamoCredentialStore {
             TTL_ATTRIBUTE.into(),
             AttributeValue::N(c.expiration.timestamp().to_string()),
         );
-        self.client
-            .put_item()
-            .table_name(&self.table)
-            .set_item(Some(item))
-            .send()
-            .await
-            .map_err(|e| StoreError::from_sdk("PutItem", e))?;
+        crate::store::table::put(&self.client, &self.table, item).await?;
         Ok(())
     }
 }

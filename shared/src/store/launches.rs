@@ -85,13 +85,7 @@ impl LaunchStore for DynamoLaunchStore {
             TTL_ATTRIBUTE.into(),
             AttributeValue::N((r.issued_at.timestamp() + 7 * 86_400).to_string()),
         );
-        self.client
-            .put_item()
-            .table_name(&self.table)
-            .set_item(Some(item))
-            .send()
-            .await
-            .map_err(|e| StoreError::from_sdk("PutItem", e))?;
+        crate::store::table::put(&self.client, &self.table, item).await?;
         Ok(())
     }
 

@@ -180,3 +180,15 @@ pub async fn get(client: &Client, table: &str, key: Item) -> Result<Option<Item>
         .map_err(|e| StoreError::from_sdk("GetItem", e))?;
     Ok(out.item)
 }
+
+/// Writes one item, replacing any item with its key (no condition).
+pub async fn put(client: &Client, table: &str, item: Item) -> Result<(), StoreError> {
+    client
+        .put_item()
+        .table_name(table)
+        .set_item(Some(item))
+        .send()
+        .await
+        .map_err(|e| StoreError::from_sdk("PutItem", e))?;
+    Ok(())
+}
