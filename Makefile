@@ -16,10 +16,11 @@ run: setup
 send:
 	$(CARGO) run -q -p emrbot-local -- send $(TEXT)
 
-## The whole suite: format, lints, unit and integration tests, infra checks.
+## The whole suite: format, lints, layering, unit and integration tests, infra checks.
 test: setup
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
+	bash scripts/check-layers.sh
 	$(CARGO) test --workspace
 	bash scripts/infra-check.sh
 

@@ -16,4 +16,4 @@ echo "== handler time (verify + parse + encode, no network)"
 cargo bench -p emrbot-ingress --bench handler 2>&1 | grep -E "p50=|error" || true
 
 echo "== cold start under the Lambda Runtime API"
-INGRESS_BIN="$PWD/$bin" cargo test -p emrbot-ingress --test cold_start -- --ignored --nocapture 2>&1 | grep -E "^cold start|panicked|error" || true
+INGRESS_BIN="$PWD/$bin" cargo test -p emrbot-ingress --test integration cold_start -- --ignored --nocapture 2>&1 | grep -E "^cold start|panicked|error" || true

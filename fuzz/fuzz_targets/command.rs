@@ -1,6 +1,6 @@
 //! `Command::parse` on any text: never panics; what parses serializes and reads back.
 #![no_main]
-use emrbot_shared::command::Command;
+use emrbot_domain::command::Command;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {

@@ -7,10 +7,10 @@ use async_trait::async_trait;
 use emrbot_ingress::http::HttpRequest;
 use emrbot_ingress::responder::{NoResponder, ResponseUrlPolicy};
 use emrbot_ingress::{lambda_event, Ingress};
-use emrbot_shared::clock::FixedClock;
-use emrbot_shared::queue::{CommandQueue, QueueError};
+use emrbot_domain::ports::clock::FixedClock;
+use emrbot_domain::ports::queue::{CommandQueue, QueueError};
 use emrbot_shared::slack::SlackVerifier;
-use emrbot_shared::{CommandMessage, Config, Secret};
+use emrbot_domain::{CommandMessage, Config, Secret};
 use libfuzzer_sys::fuzz_target;
 use std::sync::{Arc, OnceLock};
 

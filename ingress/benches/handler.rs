@@ -8,13 +8,13 @@
 
 use async_trait::async_trait;
 use base64::Engine;
+use emrbot_domain::ports::clock::SystemClock;
+use emrbot_domain::ports::queue::{CommandQueue, QueueError};
+use emrbot_domain::{CommandMessage, Config, Secret};
 use emrbot_ingress::http::HttpRequest;
 use emrbot_ingress::responder::{NoResponder, ResponseUrlPolicy};
 use emrbot_ingress::{lambda_event, Ingress};
-use emrbot_shared::clock::SystemClock;
-use emrbot_shared::queue::{CommandQueue, QueueError};
 use emrbot_shared::slack::SlackVerifier;
-use emrbot_shared::{CommandMessage, Config, Secret};
 use std::hint::black_box;
 use std::path::PathBuf;
 use std::sync::Arc;

@@ -4,7 +4,7 @@
 //! instances the derived message id does the job: the worker acts on an id at
 //! most once, and a FIFO queue drops the duplicate itself (docs in README).
 
-use emrbot_shared::MessageId;
+use emrbot_domain::MessageId;
 use std::collections::{HashSet, VecDeque};
 use std::sync::Mutex;
 

@@ -27,13 +27,6 @@ pub struct ResponseUrlPolicy {
 }
 
 impl ResponseUrlPolicy {
-    /// Loopback allowed unless running on Lambda.
-    pub fn from_env() -> Self {
-        Self {
-            allow_loopback: std::env::var_os("AWS_LAMBDA_RUNTIME_API").is_none(),
-        }
-    }
-
     pub fn allows(&self, url: &str) -> bool {
         if url.len() > 2048 || url.chars().any(|c| c.is_whitespace() || c.is_control()) {
             return false;

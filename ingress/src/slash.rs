@@ -1,6 +1,71 @@
-//! The form Slack POSTs for a slash command.
+//! A slash command: the form Slack POSTs, and what the ingress does with it
+//! (parse, permit, enqueue, acknowledge with what it understood).
 
+use crate::http::HttpResponse;
+use crate::{ack, single_valued, Enqueued, Ingress};
+use emrbot_domain::command::Command;
+use emrbot_domain::message::Requester;
+use emrbot_shared::slack::render::ack as words;
+use emrbot_shared::slack::SlackMessage;
 use serde::Deserialize;
+
+impl Ingress {
+    pub(crate) async fn slash_command(
+        &self,
+        form: &[(String, String)],
+        body: &[u8],
+    ) -> HttpResponse {
+        let form = match single_valued(form).and_then(SlashCommand::from_pairs) {
+            Ok(form) => form,
+            Err(reason) => {
+                return HttpResponse::error(400, &format!("malformed slash command form: {reason}"))
+            }
+        };
+        if !self.urls.allows(&form.response_url) {
+            return HttpResponse::error(400, "response_url is not a Slack response URL");
+        }
+        let requester = Requester::Slack {
+            user_id: form.user_id.clone(),
+            user_name: form.user_name.clone(),
+            channel_id: form.channel_id.clone(),
+            team_id: form.team_id.clone(),
+        };
+        let slash = if form.command.starts_with('/') && form.command.len() <= 32 {
+            form.command.as_str()
+        } else {
+            self.config.slack.command.as_str()
+        };
+        let command = match Command::parse(&unescape(&form.text)) {
+            Ok(command) => command,
+            Err(error) => {
+                return ack(SlackMessage::plain(format!(
+                    ":warning: {error} (`{slash} help` lists what you can do)"
+                )))
+            }
+        };
+        if let Err(refusal) = self.permit(&requester, &command) {
+            return ack(SlackMessage::plain(self.refusal_text(&refusal, slash)));
+        }
+        if command == Command::Help {
+            let allowed = self.config.permissions.allowed_actions(&requester);
+            let admin = self.config.permissions.is_admin(&requester);
+            return ack(SlackMessage::plain(words::help(slash, &allowed, admin)));
+        }
+        // A retry of this request carries the same trigger_id, so the same id.
+        let identity = match form.trigger_id.as_deref() {
+            Some(trigger) if !trigger.is_empty() => {
+                format!("cmd|{}|{trigger}", form.team_id.as_deref().unwrap_or(""))
+            }
+            _ => format!("cmd-body|{}", String::from_utf8_lossy(body)),
+        };
+        let understood = words::understood(&command, &self.config);
+        let message = self.slack_message(&identity, requester, command, &form.response_url, false);
+        match self.enqueue(&message).await {
+            Enqueued::Now | Enqueued::Already => ack(SlackMessage::plain(understood)),
+            Enqueued::Failed => ack(SlackMessage::plain(words::ENQUEUE_FAILED)),
+        }
+    }
+}
 
 #[derive(Debug, Clone, Deserialize)]
 pub struct SlashCommand {

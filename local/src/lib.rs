@@ -1,4 +1,4 @@
-//! emrbot on one machine (PRODUCT.md §5): the ingress served over HTTP, the
+//! emrbot on one machine (README, "Two commands"): the ingress served over HTTP, the
 //! worker consuming the queue, and the local AWS emulator unless told otherwise.
 //! The same library code the Lambdas run, wired to local loops.
 
@@ -9,12 +9,10 @@ pub mod send;
 pub mod server;
 pub mod worker_loop;
 
+use emrbot_domain::{Config, Secret};
 use emrbot_ingress::Ingress;
-use emrbot_shared::clock::SystemClock;
-use emrbot_shared::queue::SqsQueue;
+use emrbot_shared::aws::sqs::SqsQueue;
 use emrbot_shared::settings::Settings;
-use emrbot_shared::slack::SlackVerifier;
-use emrbot_shared::{Config, Secret};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -107,15 +105,13 @@ pub async fn start(options: Options) -> Result<Running, String> {
         signing_secret: Some(options.signing_secret.clone()),
         bot_token: options.bot_token.clone(),
         slack_api_base: options.slack_api_base.clone(),
+        // The local Slack server and `emrbot-local send` answer on loopback.
+        allow_loopback_response_urls: true,
     };
     let sqs = aws_sdk_sqs::Client::new(&aws);
-    let ingress = Arc::new(Ingress::new(
-        SlackVerifier::new(options.signing_secret.clone()),
-        config.clone(),
-        Arc::new(SqsQueue::new(sqs.clone(), settings.queue_url.clone())),
-        Arc::new(SystemClock),
-    ));
-    let worker = emrbot_worker::build(&settings, &aws, reqwest::Client::new());
+    let queue = Arc::new(SqsQueue::new(sqs.clone(), settings.queue_url.clone()));
+    let ingress = Arc::new(Ingress::from_settings(&settings, queue).map_err(|e| e.to_string())?);
+    let worker = emrbot_worker::build(&settings, &aws);
 
     let (shutdown, shutdown_rx) = tokio::sync::watch::channel(false);
     let listener = tokio::net::TcpListener::bind(options.listen)
@@ -123,10 +119,7 @@ pub async fn start(options: Options) -> Result<Running, String> {
         .map_err(|e| format!("cannot listen on {}: {e}", options.listen))?;
     let address = listener.local_addr().map_err(|e| e.to_string())?;
     let scheduler = Arc::new(tokio::sync::Mutex::new(emrbot_scheduler::build(
-        config.clone(),
-        &settings.queue_url,
-        &settings.table,
-        &aws,
+        &settings, &aws,
     )));
     let tick = tokio::spawn(scheduler_tick(
         scheduler.clone(),

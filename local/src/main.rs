@@ -1,8 +1,8 @@
 //! `emrbot-local`: run emrbot on this machine, talk to it, check a config.
 
 use clap::{Parser, Subcommand};
+use emrbot_domain::Secret;
 use emrbot_local::{render, send, Options, LOCAL_SIGNING_SECRET};
-use emrbot_shared::Secret;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -132,7 +132,7 @@ async fn main() -> ExitCode {
                 }
             }
         }
-        Some(Cmd::CheckConfig { file }) => match emrbot_shared::Config::load(&file) {
+        Some(Cmd::CheckConfig { file }) => match emrbot_domain::Config::load(&file) {
             Ok(config) => {
                 println!(
                     "{}: OK ({} presets, {} accounts, time zone {})",

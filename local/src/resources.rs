@@ -39,7 +39,7 @@ pub async fn ensure(
         format!(r#"{{"deadLetterTargetArn":"{dlq_arn}","maxReceiveCount":"{MAX_RECEIVE_COUNT}"}}"#);
     let queue_url = create_queue(&sqs, queue, Some(redrive)).await?;
     let dynamo = aws_sdk_dynamodb::Client::new(aws);
-    emrbot_shared::store::ensure_table(&dynamo, table)
+    emrbot_shared::aws::dynamodb::ensure_table(&dynamo, table)
         .await
         .map_err(|e| e.to_string())?;
     Ok(Resources {

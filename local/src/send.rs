@@ -4,8 +4,8 @@
 
 use axum::routing::post;
 use axum::{Json, Router};
+use emrbot_domain::Secret;
 use emrbot_shared::slack::SlackVerifier;
-use emrbot_shared::Secret;
 use serde_json::Value;
 use std::time::Duration;
 

@@ -1,4 +1,4 @@
-//! The HTTP routes of PRODUCT.md §5, served locally: the ingress's Slack routes
+//! The HTTP routes of `make run`, served locally: the ingress's Slack routes
 //! (the same handler the Lambda runs), `POST /events` for scheduled events, and
 //! `GET /healthz`.
 

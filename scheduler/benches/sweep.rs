@@ -16,8 +16,9 @@ use axum::extract::State;
 use axum::http::{HeaderMap, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use chrono::{Duration, Utc};
-use emrbot_shared::policy::Sweep;
-use emrbot_shared::Config;
+use emrbot_domain::policy::Sweep;
+use emrbot_domain::Config;
+use emrbot_shared::settings::Settings;
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
@@ -179,12 +180,8 @@ async fn main() {
 
         let (proxy, counts) = start_proxy(&emulator.endpoint).await;
         let through_proxy = sdk_config(&proxy, "testing", "testing", None);
-        let scheduler = emrbot_scheduler::build(
-            config.clone(),
-            &resources.queue_url,
-            "emrbot",
-            &through_proxy,
-        );
+        let settings = Settings::new(config.clone(), resources.queue_url.clone(), "emrbot");
+        let scheduler = emrbot_scheduler::build(&settings, &through_proxy);
         for (label, at) in [
             ("quiet (+5m)", launched + Duration::minutes(5)),
             ("busy (+31m)", launched + Duration::minutes(31)),

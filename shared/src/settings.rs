@@ -1,8 +1,10 @@
-//! Everything a Lambda reads from its environment at cold start (PRODUCT.md §3),
-//! typed and checked once. Secrets are wrapped so they cannot be printed.
+//! Everything a Lambda reads from its environment at cold start, typed and
+//! checked once: one [`Settings`] for all three functions, and
+//! [`cold_start`], the one way each `main.rs` begins. Secrets are wrapped so
+//! they cannot be printed.
 
-use crate::config::{Config, ConfigError};
-use crate::secret::Secret;
+use emrbot_domain::config::{Config, ConfigError};
+use emrbot_domain::secret::Secret;
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -18,14 +20,17 @@ pub struct Settings {
     pub signing_secret: Option<Secret<String>>,
     pub bot_token: Option<Secret<String>>,
     pub slack_api_base: String,
+    /// `response_url`s on loopback are accepted (emrbot-local and tests);
+    /// never on Lambda, where the Runtime API itself listens on loopback.
+    pub allow_loopback_response_urls: bool,
 }
 
 #[derive(Debug, thiserror::Error)]
 pub enum SettingsError {
     #[error("environment variable {0} is not set")]
     Missing(&'static str),
-    #[error("cannot read secret {name} from Secrets Manager: {reason}")]
-    Secret { name: &'static str, reason: String },
+    #[error(transparent)]
+    Secret(#[from] crate::aws::secrets::SecretError),
     #[error(transparent)]
     Config(#[from] ConfigError),
 }
@@ -34,7 +39,37 @@ pub enum SettingsError {
 /// touch the process environment.
 pub type Lookup<'a> = &'a dyn Fn(&str) -> Option<String>;
 
+/// The start of every Lambda: JSON logs, the AWS SDK config, the settings.
+pub async fn cold_start() -> Result<(aws_config::SdkConfig, Settings), SettingsError> {
+    crate::telemetry::init_json();
+    let aws = crate::aws::load_sdk_config().await;
+    let settings = Settings::load(&aws).await?;
+    Ok((aws, settings))
+}
+
+fn env(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|v| !v.is_empty())
+}
+
 impl Settings {
+    /// Settings without secrets: Slack's real API, Slack's own response URLs
+    /// only. The fields are public for the rest (emrbot-local, tests).
+    pub fn new(
+        config: Arc<Config>,
+        queue_url: impl Into<String>,
+        table: impl Into<String>,
+    ) -> Self {
+        Settings {
+            config,
+            queue_url: queue_url.into(),
+            table: table.into(),
+            signing_secret: None,
+            bot_token: None,
+            slack_api_base: DEFAULT_SLACK_API.into(),
+            allow_loopback_response_urls: false,
+        }
+    }
+
     /// The signing secret, for the ingress, which cannot run without it.
     pub fn require_signing_secret(&self) -> Result<Secret<String>, SettingsError> {
         self.signing_secret
@@ -42,27 +77,18 @@ impl Settings {
             .ok_or(SettingsError::Missing("SLACK_SIGNING_SECRET"))
     }
 
-    pub fn from_env() -> Result<Settings, SettingsError> {
-        Self::from_lookup(&|name| std::env::var(name).ok().filter(|v| !v.is_empty()))
-    }
-
     /// As on Lambda: secrets from the environment, or from Secrets Manager
     /// when only `SLACK_SIGNING_SECRET_ARN` / `SLACK_BOT_TOKEN_ARN` are set.
     pub async fn load(aws: &aws_config::SdkConfig) -> Result<Settings, SettingsError> {
-        let env = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
-        let secrets = aws_sdk_secretsmanager::Client::new(aws);
-        let mut resolved: Vec<(&'static str, String)> = Vec::new();
-        for (name, arn_name) in [
+        let wanted: Vec<(&'static str, String)> = [
             ("SLACK_SIGNING_SECRET", "SLACK_SIGNING_SECRET_ARN"),
             ("SLACK_BOT_TOKEN", "SLACK_BOT_TOKEN_ARN"),
-        ] {
-            if env(name).is_some() {
-                continue;
-            }
-            if let Some(arn) = env(arn_name) {
-                resolved.push((name, fetch_secret(&secrets, name, &arn).await?));
-            }
-        }
+        ]
+        .into_iter()
+        .filter(|(name, _)| env(name).is_none())
+        .filter_map(|(name, arn_name)| env(arn_name).map(|arn| (name, arn)))
+        .collect();
+        let resolved = crate::aws::secrets::fetch_all(aws, &wanted).await?;
         Self::from_lookup(&|name| {
             resolved
                 .iter()
@@ -82,31 +108,9 @@ impl Settings {
             signing_secret: env("SLACK_SIGNING_SECRET").map(Secret::new),
             bot_token: env("SLACK_BOT_TOKEN").map(Secret::new),
             slack_api_base: env("SLACK_API_BASE_URL").unwrap_or_else(|| DEFAULT_SLACK_API.into()),
+            allow_loopback_response_urls: env("AWS_LAMBDA_RUNTIME_API").is_none(),
         })
     }
-}
-
-async fn fetch_secret(
-    client: &aws_sdk_secretsmanager::Client,
-    name: &'static str,
-    arn: &str,
-) -> Result<String, SettingsError> {
-    let out = client
-        .get_secret_value()
-        .secret_id(arn)
-        .send()
-        .await
-        .map_err(|e| SettingsError::Secret {
-            name,
-            reason: crate::aws::classify(&e).to_string(),
-        })?;
-    out.secret_string()
-        .map(|s| s.trim().to_string())
-        .filter(|s| !s.is_empty())
-        .ok_or(SettingsError::Secret {
-            name,
-            reason: "the secret has no string value".into(),
-        })
 }
 
 #[cfg(test)]

@@ -3,7 +3,7 @@
 
 use crate::fixtures;
 use crate::{Emulator, FakeSlack};
-use emrbot_shared::Secret;
+use emrbot_domain::Secret;
 use std::time::Duration;
 
 pub struct TestApp {

@@ -2,7 +2,7 @@
 //! state and creation time, and the command messages waiting on the queue.
 
 use chrono::{DateTime, Utc};
-use emrbot_shared::message::CommandMessage;
+use emrbot_domain::message::CommandMessage;
 
 fn status_of(
     out: &aws_sdk_emr::operation::describe_cluster::DescribeClusterOutput,

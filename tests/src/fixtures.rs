@@ -1,7 +1,7 @@
 //! Fixtures under tests/fixtures, and Slack-signed requests built from them.
 
+use emrbot_domain::Secret;
 use emrbot_shared::slack::SlackVerifier;
-use emrbot_shared::Secret;
 use std::path::PathBuf;
 
 pub const SIGNING_SECRET: &str = "test-signing-secret-0123456789";

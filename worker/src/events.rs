@@ -3,10 +3,10 @@
 //! Each moves the launch reply of that cluster (if emrbot launched it) on:
 //! STARTING → BOOTSTRAPPING → WAITING, or the failure with EMR's reason.
 
-use crate::commands::Outcome;
+use crate::Outcome;
 use crate::Worker;
-use emrbot_shared::cluster::ClusterId;
-use emrbot_shared::view;
+use emrbot_domain::cluster::ClusterId;
+use emrbot_shared::slack::render;
 use serde::Deserialize;
 use tracing::Instrument;
 
@@ -135,7 +135,7 @@ impl Worker {
             }
         }
         let reason = change.reason();
-        let message = view::launch_progress(
+        let message = render::launch_progress(
             &record.name,
             cluster.as_str(),
             record.account.as_deref(),
@@ -150,7 +150,7 @@ impl Worker {
             tracing::warn!(error = %e, "could not store the launch's progress");
         }
         if change.state == "TERMINATED_WITH_ERRORS" {
-            let entry = emrbot_shared::store::AuditEntry {
+            let entry = emrbot_domain::audit::AuditEntry {
                 at: self.clock.now(),
                 who: "EMR".into(),
                 action: "launch".into(),

@@ -1,21 +1,39 @@
 //! The worker: the only component that changes EMR, locks or credentials. It
 //! takes v1 command messages (and EMR state-change events) from the queue,
 //! performs them exactly once, and reports back in Slack.
+//!
+//! The path of one message: `sqs` (a batch, partial failures) → `once`
+//! (claim the id) → `perform` (permissions, dispatch, audit, reply) → one of
+//! `status`, `locks`, `launch`, `terminate`, `resize` → `reply` (to Slack).
 
-pub mod commands;
+mod error;
 pub mod events;
-pub mod lifecycle;
+mod launch;
+mod locks;
+mod once;
+mod perform;
 pub mod reply;
+mod resize;
+mod resolve;
 pub mod sqs;
+mod status;
+mod terminate;
+mod trace;
 
-use emrbot_shared::clock::Clock;
-use emrbot_shared::emr::ClusterDirectory;
+use emrbot_domain::ports::audit::AuditLog;
+use emrbot_domain::ports::clock::{Clock, SystemClock};
+use emrbot_domain::ports::clusters::ClusterDirectory;
+use emrbot_domain::ports::dedup::DedupStore;
+use emrbot_domain::ports::launches::LaunchStore;
+use emrbot_domain::ports::locks::LockStore;
+use emrbot_domain::ports::policy::UnlockRecorder;
+use emrbot_domain::Config;
+use emrbot_shared::settings::Settings;
 use emrbot_shared::slack::SlackReplies;
-use emrbot_shared::store::{AuditLog, DedupStore, LaunchStore, LockStore};
-use emrbot_shared::Config;
 use std::sync::Arc;
 
-pub use commands::{CommandError, Outcome};
+pub use error::{CommandError, Outcome};
+pub use resize::find_group;
 
 /// Everything the worker needs, built once at cold start.
 #[derive(Clone)]
@@ -26,8 +44,8 @@ pub struct Worker {
     pub dedup: Arc<dyn DedupStore>,
     pub audit: Arc<dyn AuditLog>,
     pub launches: Arc<dyn LaunchStore>,
-    /// The scheduler's per-cluster policy state; `unlock` restarts the grace.
-    pub policy: Arc<dyn emrbot_shared::policy::store::PolicyStore>,
+    /// `unlock` restarts the scheduler's grace period.
+    pub unlocks: Arc<dyn UnlockRecorder>,
     pub slack: Arc<dyn SlackReplies>,
     pub clock: Arc<dyn Clock>,
 }
@@ -42,19 +60,15 @@ impl Worker {
 }
 
 /// Wires the AWS and Slack adapters from settings (cold start).
-pub fn build(
-    settings: &emrbot_shared::settings::Settings,
-    aws: &aws_config::SdkConfig,
-    http: reqwest::Client,
-) -> Worker {
-    use emrbot_shared::accounts::directory_from_aws;
-    use emrbot_shared::slack::HttpSlack;
-    use emrbot_shared::store::{
-        DynamoAuditLog, DynamoDedupStore, DynamoLaunchStore, DynamoLockStore,
+pub fn build(settings: &Settings, aws: &aws_config::SdkConfig) -> Worker {
+    use emrbot_shared::aws::accounts::directory_from_aws;
+    use emrbot_shared::aws::dynamodb::{
+        DynamoAuditLog, DynamoDedupStore, DynamoLaunchStore, DynamoLockStore, DynamoPolicyStore,
     };
+    use emrbot_shared::slack::HttpSlack;
     let dynamo = aws_sdk_dynamodb::Client::new(aws);
     let table = settings.table.clone();
-    let clock: Arc<dyn Clock> = Arc::new(emrbot_shared::clock::SystemClock);
+    let clock: Arc<dyn Clock> = Arc::new(SystemClock);
     Worker {
         config: settings.config.clone(),
         clusters: directory_from_aws(&settings.config, aws, dynamo.clone(), &table, clock.clone()),
@@ -62,11 +76,9 @@ pub fn build(
         dedup: Arc::new(DynamoDedupStore::new(dynamo.clone(), table.clone())),
         audit: Arc::new(DynamoAuditLog::new(dynamo.clone(), table.clone())),
         launches: Arc::new(DynamoLaunchStore::new(dynamo.clone(), table.clone())),
-        policy: Arc::new(emrbot_shared::policy::store::DynamoPolicyStore::new(
-            dynamo, table,
-        )),
+        unlocks: Arc::new(DynamoPolicyStore::new(dynamo, table)),
         slack: Arc::new(HttpSlack::new(
-            http,
+            reqwest::Client::new(),
             &settings.slack_api_base,
             settings.bot_token.clone(),
         )),

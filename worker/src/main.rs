@@ -1,14 +1,13 @@
-//! Lambda adapter for the worker: config and clients once, then serve SQS batches.
+//! The worker Lambda: settings and clients once, then SQS batches with
+//! partial failures (a transient failure is retried by SQS, never dropped).
 
 use aws_lambda_events::sqs::{SqsBatchResponse, SqsEvent};
 use lambda_runtime::{run, service_fn, Error, LambdaEvent};
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
-    emrbot_shared::telemetry::init_json();
-    let aws = emrbot_shared::aws::load_sdk_config().await;
-    let settings = emrbot_shared::settings::Settings::load(&aws).await?;
-    let worker = emrbot_worker::build(&settings, &aws, reqwest::Client::new());
+    let (aws, settings) = emrbot_shared::settings::cold_start().await?;
+    let worker = emrbot_worker::build(&settings, &aws);
     let worker = &worker;
     run(service_fn(move |event: LambdaEvent<SqsEvent>| async move {
         Ok::<SqsBatchResponse, Error>(worker.handle_batch(event.payload).await)

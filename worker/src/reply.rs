@@ -5,10 +5,10 @@
 
 use crate::Worker;
 use chrono::{DateTime, Utc};
-use emrbot_shared::message::ReplyTo;
+use emrbot_domain::message::ReplyTo;
+use emrbot_domain::ports::launches::LaunchRecord;
 use emrbot_shared::slack::client::Posted;
 use emrbot_shared::slack::{SlackError, SlackMessage};
-use emrbot_shared::store::LaunchRecord;
 
 /// Slack honours a response_url for 30 minutes; keep a minute of margin.
 pub const RESPONSE_URL_SECS: i64 = 29 * 60;

@@ -3,10 +3,10 @@
 //! again; an unparseable one is reported too, so after the queue's
 //! maxReceiveCount it lands in the dead-letter queue instead of vanishing.
 
-use crate::commands::Outcome;
+use crate::Outcome;
 use crate::Worker;
 use aws_lambda_events::sqs::{BatchItemFailure, SqsBatchResponse, SqsEvent, SqsMessage};
-use emrbot_shared::message::CommandMessage;
+use emrbot_domain::message::CommandMessage;
 
 impl Worker {
     pub async fn handle_batch(&self, event: SqsEvent) -> SqsBatchResponse {

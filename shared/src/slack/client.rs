@@ -2,10 +2,10 @@
 //! `chat.update` with the bot token. Retries 429 (honouring `Retry-After`) and
 //! 5xx with backoff; never logs the URL's secret path or the token.
 
-use crate::message::ReplyTo;
-use crate::secret::Secret;
 use crate::slack::blocks::SlackMessage;
 use async_trait::async_trait;
+use emrbot_domain::message::ReplyTo;
+use emrbot_domain::secret::Secret;
 use serde_json::{json, Value};
 use std::time::Duration;
 
@@ -51,12 +51,6 @@ impl HttpSlack {
             max_attempts: 4,
             base_backoff: Duration::from_millis(200),
         }
-    }
-
-    /// Shorter waits between attempts, for tests.
-    pub fn with_backoff(mut self, base: Duration) -> Self {
-        self.base_backoff = base;
-        self
     }
 
     async fn post_json(

@@ -1,9 +1,11 @@
-//! Slack: request signing, Block Kit messages, and sending replies.
+//! Slack: request signing, Block Kit messages, every message's wording
+//! (`render`), and sending replies (the [`SlackReplies`] port and its HTTP adapter).
 
 pub mod blocks;
 pub mod client;
+pub mod render;
 pub mod signing;
 
 pub use blocks::SlackMessage;
-pub use client::{HttpSlack, SlackError, SlackReplies};
+pub use client::{HttpSlack, Posted, SlackError, SlackReplies};
 pub use signing::{SignatureError, SlackVerifier};

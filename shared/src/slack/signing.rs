@@ -1,7 +1,7 @@
 //! Verifying requests from Slack: `v0=` HMAC-SHA256 of `v0:{timestamp}:{raw body}`
 //! with the app's signing secret, timestamp within 5 minutes, constant-time compare.
 
-use crate::secret::Secret;
+use emrbot_domain::secret::Secret;
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 

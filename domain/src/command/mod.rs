@@ -1,0 +1,200 @@
+//! The command model: what `/emr <text>` and button clicks mean, parsed once at
+//! the door into typed values, and carried on the queue in that typed form.
+
+use crate::cluster::ClusterRef;
+use crate::duration::HumanDuration;
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// One thing a user or service asks emrbot to do.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "name", rename_all = "snake_case")]
+pub enum Command {
+    /// Every active cluster, or one in detail.
+    Status {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        cluster: Option<ClusterRef>,
+    },
+    Lock {
+        cluster: ClusterRef,
+        /// `None`: the configured `policy.default_lock`.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        duration: Option<HumanDuration>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        reason: Option<String>,
+    },
+    Unlock {
+        cluster: ClusterRef,
+    },
+    Extend {
+        cluster: ClusterRef,
+        duration: HumanDuration,
+    },
+    Launch {
+        preset: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        cluster_name: Option<String>,
+    },
+    Terminate {
+        cluster: ClusterRef,
+        /// `false` asks the user to confirm with a button; the click sends `true`.
+        #[serde(default)]
+        confirmed: bool,
+        /// An admin overriding another user's lock.
+        #[serde(default)]
+        force: bool,
+        /// Why, when the termination is automatic (scheduler); shown and audited.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        reason: Option<String>,
+    },
+    Resize {
+        cluster: ClusterRef,
+        /// Instance group or fleet: its id, its name, or its role (`core`, `task`).
+        group: String,
+        count: u32,
+    },
+    Help,
+    /// Scheduler: warns the report channel that `cluster` will
+    /// be terminated at `at` by `rule` (`idle` or `end_of_day`), with Lock /
+    /// Extend 1h / Terminate now buttons. Changes nothing.
+    Warn {
+        cluster: ClusterRef,
+        rule: String,
+        at: chrono::DateTime<chrono::Utc>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        cluster_name: Option<String>,
+    },
+    /// Scheduler: `cluster` has been idle since `since` (Lock / Terminate buttons).
+    IdleAlert {
+        cluster: ClusterRef,
+        since: chrono::DateTime<chrono::Utc>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        cluster_name: Option<String>,
+        /// Who holds its lock, if anyone.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        holder: Option<String>,
+    },
+    /// Scheduler: the daily report, assembled by the scheduler; the worker posts it.
+    Report {
+        report: Box<crate::report::DailyReport>,
+    },
+}
+
+/// The permission a command needs; names match `permissions.channels[].allow`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Action {
+    Status,
+    Lock,
+    Unlock,
+    Extend,
+    Launch,
+    Terminate,
+    Resize,
+    Help,
+}
+
+impl Action {
+    pub const ALL: [Action; 8] = [
+        Action::Status,
+        Action::Lock,
+        Action::Unlock,
+        Action::Extend,
+        Action::Launch,
+        Action::Terminate,
+        Action::Resize,
+        Action::Help,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Action::Status => "status",
+            Action::Lock => "lock",
+            Action::Unlock => "unlock",
+            Action::Extend => "extend",
+            Action::Launch => "launch",
+            Action::Terminate => "terminate",
+            Action::Resize => "resize",
+            Action::Help => "help",
+        }
+    }
+
+    pub fn parse(word: &str) -> Option<Action> {
+        Action::ALL
+            .into_iter()
+            .find(|a| a.as_str().eq_ignore_ascii_case(word))
+    }
+
+    /// What to type, shown by `help` and in syntax errors.
+    pub fn syntax(self) -> &'static str {
+        match self {
+            Action::Status => "status [cluster]",
+            Action::Lock => "lock <cluster> [for <duration>] [reason...]",
+            Action::Unlock => "unlock <cluster>",
+            Action::Extend => "extend <cluster> <duration>",
+            Action::Launch => "launch <preset> [name]",
+            Action::Terminate => "terminate <cluster>",
+            Action::Resize => "resize <cluster> <group> <count>",
+            Action::Help => "help",
+        }
+    }
+
+    /// What it does, for `help`.
+    pub fn purpose(self) -> &'static str {
+        match self {
+            Action::Status => "every active cluster, or one in detail",
+            Action::Lock => "say you are using it",
+            Action::Unlock => "release your lock",
+            Action::Extend => "extend your lock, or snooze automatic termination",
+            Action::Launch => "start a cluster from a preset",
+            Action::Terminate => "terminate (asks you to confirm)",
+            Action::Resize => "change the size of a core or task group",
+            Action::Help => "this message",
+        }
+    }
+}
+
+impl fmt::Display for Action {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Command {
+    pub fn action(&self) -> Action {
+        match self {
+            Command::Status { .. } => Action::Status,
+            Command::Lock { .. } => Action::Lock,
+            Command::Unlock { .. } => Action::Unlock,
+            Command::Extend { .. } => Action::Extend,
+            Command::Launch { .. } => Action::Launch,
+            Command::Terminate { .. } => Action::Terminate,
+            Command::Resize { .. } => Action::Resize,
+            Command::Help => Action::Help,
+            // Scheduler notices only inform: the `status` permission covers them.
+            Command::Warn { .. } | Command::IdleAlert { .. } | Command::Report { .. } => {
+                Action::Status
+            }
+        }
+    }
+
+    /// The cluster the command is about, if any.
+    pub fn cluster(&self) -> Option<&ClusterRef> {
+        match self {
+            Command::Status { cluster } => cluster.as_ref(),
+            Command::Lock { cluster, .. }
+            | Command::Unlock { cluster }
+            | Command::Extend { cluster, .. }
+            | Command::Terminate { cluster, .. }
+            | Command::Resize { cluster, .. } => Some(cluster),
+            Command::Warn { cluster, .. } | Command::IdleAlert { cluster, .. } => Some(cluster),
+            Command::Launch { .. } | Command::Help | Command::Report { .. } => None,
+        }
+    }
+}
+
+mod parse;
+#[cfg(test)]
+mod tests;
+
+pub use parse::{ParseError, MAX_COMMAND_CHARS};

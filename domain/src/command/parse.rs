@@ -1,0 +1,178 @@
+//! Parsing what a user typed after `/emr` into a [`Command`].
+
+use super::{Action, Command};
+use crate::cluster::{ClusterNameError, ClusterRef};
+use crate::duration::{DurationError, HumanDuration};
+
+impl Command {
+    /// Parses the text after the slash command (`/emr <text>`).
+    pub fn parse(text: &str) -> Result<Command, ParseError> {
+        let length = text.chars().count();
+        if length > MAX_COMMAND_CHARS {
+            return Err(ParseError::TooLong(length));
+        }
+        let words: Vec<&str> = text.split_whitespace().collect();
+        let Some((&first, args)) = words.split_first() else {
+            return Ok(Command::Status { cluster: None });
+        };
+        let first = if first == "?" { "help" } else { first };
+        let action =
+            Action::parse(first).ok_or_else(|| ParseError::UnknownSubcommand(clip(first)))?;
+        let usage_error = || ParseError::Usage(action);
+        let cluster_at = |i: usize| -> Result<ClusterRef, ParseError> {
+            let word = args.get(i).ok_or_else(usage_error)?;
+            Ok(ClusterRef::parse(word)?)
+        };
+        let command = match action {
+            Action::Help => Command::Help,
+            Action::Status => match args {
+                [] => Command::Status { cluster: None },
+                [_] => Command::Status {
+                    cluster: Some(cluster_at(0)?),
+                },
+                _ => return Err(usage_error()),
+            },
+            Action::Lock => {
+                let cluster = cluster_at(0)?;
+                let mut rest = &args[1..];
+                let mut duration = None;
+                if let [first, tail @ ..] = rest {
+                    if first.eq_ignore_ascii_case("for") {
+                        let word = tail.first().ok_or_else(usage_error)?;
+                        duration = Some(word.parse()?);
+                        rest = &tail[1..];
+                    } else if let Ok(d) = first.parse::<HumanDuration>() {
+                        duration = Some(d);
+                        rest = tail;
+                    }
+                }
+                let reason = (!rest.is_empty()).then(|| clip_reason(&rest.join(" ")));
+                Command::Lock {
+                    cluster,
+                    duration,
+                    reason,
+                }
+            }
+            Action::Unlock => exact(args, 1, action, || {
+                Ok(Command::Unlock {
+                    cluster: cluster_at(0)?,
+                })
+            })?,
+            Action::Extend => exact(args, 2, action, || {
+                let word = args[1].strip_prefix('+').unwrap_or(args[1]);
+                Ok(Command::Extend {
+                    cluster: cluster_at(0)?,
+                    duration: word.parse()?,
+                })
+            })?,
+            Action::Launch => match args {
+                [preset] => Command::Launch {
+                    preset: preset_name(preset)?,
+                    cluster_name: None,
+                },
+                [preset, name @ ..] => Command::Launch {
+                    preset: preset_name(preset)?,
+                    cluster_name: Some(cluster_name(&name.join(" "))?),
+                },
+                [] => return Err(usage_error()),
+            },
+            Action::Terminate => {
+                let cluster = cluster_at(0)?;
+                let force = match &args[1..] {
+                    [] => false,
+                    [flag] if flag.eq_ignore_ascii_case("force") || *flag == "--force" => true,
+                    _ => return Err(usage_error()),
+                };
+                Command::Terminate {
+                    cluster,
+                    confirmed: false,
+                    force,
+                    reason: None,
+                }
+            }
+            Action::Resize => exact(args, 3, action, || {
+                let count = args[2]
+                    .parse::<u32>()
+                    .map_err(|_| ParseError::BadCount(clip(args[2])))?;
+                if count > 10_000 {
+                    return Err(ParseError::BadCount(clip(args[2])));
+                }
+                let group = args[1];
+                if group.len() > 256 {
+                    return Err(usage_error());
+                }
+                Ok(Command::Resize {
+                    cluster: cluster_at(0)?,
+                    group: group.to_string(),
+                    count,
+                })
+            })?,
+        };
+        Ok(command)
+    }
+}
+
+/// The longest command text accepted (Slack itself sends at most 4000 characters).
+pub const MAX_COMMAND_CHARS: usize = 4000;
+
+fn exact(
+    args: &[&str],
+    n: usize,
+    action: Action,
+    build: impl FnOnce() -> Result<Command, ParseError>,
+) -> Result<Command, ParseError> {
+    if args.len() != n {
+        return Err(ParseError::Usage(action));
+    }
+    build()
+}
+
+fn preset_name(word: &str) -> Result<String, ParseError> {
+    let ok = !word.is_empty()
+        && word.len() <= 64
+        && word
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+    ok.then(|| word.to_string())
+        .ok_or_else(|| ParseError::BadPreset(clip(word)))
+}
+
+/// EMR cluster names: up to 256 characters, printable.
+fn cluster_name(name: &str) -> Result<String, ParseError> {
+    if name.chars().count() > 256 || name.chars().any(char::is_control) {
+        return Err(ParseError::Usage(Action::Launch));
+    }
+    Ok(name.to_string())
+}
+
+fn clip(word: &str) -> String {
+    word.chars().take(40).collect()
+}
+
+fn clip_reason(reason: &str) -> String {
+    reason
+        .chars()
+        .filter(|c| !c.is_control())
+        .take(500)
+        .collect()
+}
+
+/// Why the text of a command could not be understood. `Display` is the short
+/// message the user sees.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ParseError {
+    #[error("I don't know `{0}`. Try `help`.")]
+    UnknownSubcommand(String),
+    #[error("Usage: `{}`", .0.syntax())]
+    Usage(Action),
+    #[error(transparent)]
+    Cluster(#[from] ClusterNameError),
+    #[error(transparent)]
+    Duration(#[from] DurationError),
+    #[error("`{0}` is not an instance count; give a whole number from 0 to 10000")]
+    BadCount(String),
+    #[error("`{0}` is not a preset name (letters, digits, - and _)")]
+    BadPreset(String),
+    #[error("that command is {0} characters long; the most is 4000")]
+    TooLong(usize),
+}

@@ -1,0 +1,148 @@
+use super::*;
+
+fn cluster(s: &str) -> ClusterRef {
+    ClusterRef::parse(s).unwrap()
+}
+
+#[test]
+fn empty_text_is_status() {
+    assert_eq!(
+        Command::parse("  ").unwrap(),
+        Command::Status { cluster: None }
+    );
+    assert_eq!(
+        Command::parse("STATUS adhoc").unwrap(),
+        Command::Status {
+            cluster: Some(cluster("adhoc"))
+        }
+    );
+}
+
+#[test]
+fn lock_takes_optional_duration_and_reason() {
+    assert_eq!(
+        Command::parse("lock adhoc for 2h backfill of March").unwrap(),
+        Command::Lock {
+            cluster: cluster("adhoc"),
+            duration: Some("2h".parse().unwrap()),
+            reason: Some("backfill of March".into())
+        }
+    );
+    assert_eq!(
+        Command::parse("lock j-1ABC").unwrap(),
+        Command::Lock {
+            cluster: cluster("j-1ABC"),
+            duration: None,
+            reason: None
+        }
+    );
+    assert_eq!(
+        Command::parse("lock adhoc 90m").unwrap(),
+        Command::Lock {
+            cluster: cluster("adhoc"),
+            duration: Some("90m".parse().unwrap()),
+            reason: None
+        }
+    );
+    assert!(matches!(
+        Command::parse("lock adhoc for"),
+        Err(ParseError::Usage(Action::Lock))
+    ));
+    assert!(matches!(
+        Command::parse("lock adhoc for soon"),
+        Err(ParseError::Duration(_))
+    ));
+}
+
+#[test]
+fn the_rest_of_the_grammar() {
+    assert_eq!(
+        Command::parse("unlock adhoc").unwrap(),
+        Command::Unlock {
+            cluster: cluster("adhoc")
+        }
+    );
+    assert_eq!(
+        Command::parse("extend adhoc 1h").unwrap(),
+        Command::Extend {
+            cluster: cluster("adhoc"),
+            duration: "1h".parse().unwrap()
+        }
+    );
+    assert_eq!(
+        Command::parse("launch adhoc my test cluster").unwrap(),
+        Command::Launch {
+            preset: "adhoc".into(),
+            cluster_name: Some("my test cluster".into())
+        }
+    );
+    assert_eq!(
+        Command::parse("terminate j-1ABC").unwrap(),
+        Command::Terminate {
+            cluster: cluster("j-1ABC"),
+            confirmed: false,
+            force: false,
+            reason: None
+        }
+    );
+    assert_eq!(
+        Command::parse("terminate j-1ABC force").unwrap(),
+        Command::Terminate {
+            cluster: cluster("j-1ABC"),
+            confirmed: false,
+            force: true,
+            reason: None
+        }
+    );
+    assert_eq!(
+        Command::parse("resize adhoc core 4").unwrap(),
+        Command::Resize {
+            cluster: cluster("adhoc"),
+            group: "core".into(),
+            count: 4
+        }
+    );
+    assert_eq!(Command::parse("help").unwrap(), Command::Help);
+}
+
+#[test]
+fn errors_say_what_to_type() {
+    assert_eq!(
+        Command::parse("frobnicate").unwrap_err().to_string(),
+        "I don't know `frobnicate`. Try `help`."
+    );
+    assert!(Command::parse("unlock")
+        .unwrap_err()
+        .to_string()
+        .contains("unlock <cluster>"));
+    assert!(matches!(
+        Command::parse("resize a core many"),
+        Err(ParseError::BadCount(_))
+    ));
+    assert!(matches!(
+        Command::parse("resize a core -1"),
+        Err(ParseError::BadCount(_))
+    ));
+    assert!(matches!(
+        Command::parse("launch ../etc"),
+        Err(ParseError::BadPreset(_))
+    ));
+}
+
+#[test]
+fn serializes_as_the_queue_contract_says() {
+    let c = Command::parse("lock adhoc for 1h30m ETL").unwrap();
+    let json = serde_json::to_value(&c).unwrap();
+    assert_eq!(
+        json,
+        serde_json::json!({"name":"lock","cluster":"adhoc","duration":"1h30m","reason":"ETL"})
+    );
+    assert_eq!(serde_json::from_value::<Command>(json).unwrap(), c);
+}
+
+proptest::proptest! {
+    #[test]
+    fn parse_never_panics(s in "\\PC{0,200}") {
+        let _ = Command::parse(&s);
+    }
+}

@@ -1,0 +1,351 @@
+//! The TOML configuration (keys in config/emrbot.sample.toml): typed,
+//! validated once at cold start.
+//! Every error names the key and the problem.
+
+use crate::duration::HumanDuration;
+use crate::permissions::{InvalidRule, Permissions};
+use chrono::{NaiveTime, Weekday};
+use chrono_tz::Tz;
+use serde::{Deserialize, Deserializer};
+use std::collections::BTreeMap;
+use std::path::Path;
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    #[serde(deserialize_with = "de_timezone")]
+    pub timezone: Tz,
+    #[serde(default)]
+    pub slack: SlackConfig,
+    #[serde(default)]
+    pub policy: PolicyConfig,
+    #[serde(default)]
+    pub permissions: Permissions,
+    /// Other AWS accounts, by the name presets and commands use.
+    #[serde(default)]
+    pub accounts: BTreeMap<String, Account>,
+    #[serde(default)]
+    pub presets: BTreeMap<String, Preset>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SlackConfig {
+    #[serde(default = "default_command")]
+    pub command: String,
+    /// Scheduled reports, warnings and automatic actions go here (bot token).
+    #[serde(default)]
+    pub report_channel: Option<String>,
+    /// An Incoming Webhook, instead of a bot token, for the same messages.
+    #[serde(default)]
+    pub report_webhook: Option<String>,
+}
+
+impl Default for SlackConfig {
+    fn default() -> Self {
+        Self {
+            command: default_command(),
+            report_channel: None,
+            report_webhook: None,
+        }
+    }
+}
+
+fn default_command() -> String {
+    "/emr".into()
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PolicyConfig {
+    #[serde(default = "d_2h")]
+    pub idle_alert_after: HumanDuration,
+    #[serde(default = "d_30m")]
+    pub unlocked_grace: HumanDuration,
+    #[serde(default = "d_10m")]
+    pub warn_before: HumanDuration,
+    #[serde(default = "d_4h")]
+    pub default_lock: HumanDuration,
+    #[serde(default, deserialize_with = "de_opt_time")]
+    pub end_of_day: Option<NaiveTime>,
+    #[serde(default = "default_workdays", deserialize_with = "de_weekdays")]
+    pub workdays: Vec<Weekday>,
+    #[serde(default, deserialize_with = "de_opt_time")]
+    pub daily_report: Option<NaiveTime>,
+    #[serde(default = "default_exempt_tag")]
+    pub exempt_tag: String,
+    /// Price of one EMR normalized instance hour (USD), to show cost so far.
+    #[serde(default)]
+    pub cost_per_normalized_instance_hour: Option<f64>,
+}
+
+impl Default for PolicyConfig {
+    fn default() -> Self {
+        Self {
+            idle_alert_after: d_2h(),
+            unlocked_grace: d_30m(),
+            warn_before: d_10m(),
+            default_lock: d_4h(),
+            end_of_day: None,
+            workdays: default_workdays(),
+            daily_report: None,
+            exempt_tag: default_exempt_tag(),
+            cost_per_normalized_instance_hour: None,
+        }
+    }
+}
+
+fn d_2h() -> HumanDuration {
+    HumanDuration::from_mins(120)
+}
+fn d_30m() -> HumanDuration {
+    HumanDuration::from_mins(30)
+}
+fn d_10m() -> HumanDuration {
+    HumanDuration::from_mins(10)
+}
+fn d_4h() -> HumanDuration {
+    HumanDuration::from_mins(240)
+}
+fn default_workdays() -> Vec<Weekday> {
+    vec![
+        Weekday::Mon,
+        Weekday::Tue,
+        Weekday::Wed,
+        Weekday::Thu,
+        Weekday::Fri,
+    ]
+}
+fn default_exempt_tag() -> String {
+    "emrbot:keep".into()
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Account {
+    pub role_arn: String,
+    #[serde(default)]
+    pub external_id: Option<String>,
+    #[serde(default)]
+    pub region: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Preset {
+    /// A key of `[accounts]`; omitted: the bot's own account.
+    #[serde(default)]
+    pub account: Option<String>,
+    pub release: String,
+    #[serde(default)]
+    pub applications: Vec<String>,
+    pub instance_type: String,
+    #[serde(default)]
+    pub master_instance_type: Option<String>,
+    #[serde(default = "one")]
+    pub core_count: u32,
+    #[serde(default)]
+    pub max_core_count: Option<u32>,
+    #[serde(default)]
+    pub task_count: u32,
+    #[serde(default)]
+    pub max_task_count: Option<u32>,
+    /// EMR's own AutoTerminationPolicy, the safety net when emrbot is down.
+    #[serde(default)]
+    pub idle_timeout: Option<HumanDuration>,
+    #[serde(default)]
+    pub subnet: Option<String>,
+    #[serde(default = "default_service_role")]
+    pub service_role: String,
+    #[serde(default = "default_instance_profile")]
+    pub job_flow_role: String,
+    #[serde(default)]
+    pub log_uri: Option<String>,
+    #[serde(default)]
+    pub tags: BTreeMap<String, String>,
+}
+
+fn one() -> u32 {
+    1
+}
+fn default_service_role() -> String {
+    "EMR_DefaultRole".into()
+}
+fn default_instance_profile() -> String {
+    "EMR_EC2_DefaultRole".into()
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read config file {path}: {source}")]
+    Read {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("config: {0}")]
+    Toml(#[from] toml::de::Error),
+    #[error("config: `{key}`: {problem}")]
+    Invalid { key: String, problem: String },
+}
+
+impl From<InvalidRule> for ConfigError {
+    fn from(rule: InvalidRule) -> Self {
+        ConfigError::Invalid {
+            key: rule.key,
+            problem: rule.problem.to_string(),
+        }
+    }
+}
+
+impl Config {
+    pub fn load(path: &Path) -> Result<Config, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+            path: path.display().to_string(),
+            source,
+        })?;
+        Config::from_toml(&text)
+    }
+
+    pub fn from_toml(text: &str) -> Result<Config, ConfigError> {
+        let config: Config = toml::from_str(text)?;
+        config.validate()?;
+        Ok(config)
+    }
+
+    fn validate(&self) -> Result<(), ConfigError> {
+        let invalid = |key: String, problem: String| Err(ConfigError::Invalid { key, problem });
+        if !self.slack.command.starts_with('/') || self.slack.command.len() < 2 {
+            return invalid(
+                "slack.command".into(),
+                "must start with / (like /emr)".into(),
+            );
+        }
+        if self.policy.workdays.is_empty() && self.policy.end_of_day.is_some() {
+            return invalid(
+                "policy.workdays".into(),
+                "is empty, so end_of_day would never run".into(),
+            );
+        }
+        if self.policy.warn_before >= self.policy.unlocked_grace {
+            return invalid(
+                "policy.warn_before".into(),
+                "must be shorter than policy.unlocked_grace".into(),
+            );
+        }
+        for (name, account) in &self.accounts {
+            if !account.role_arn.starts_with("arn:aws") || !account.role_arn.contains(":role/") {
+                return invalid(
+                    format!("accounts.{name}.role_arn"),
+                    "must be an IAM role ARN".into(),
+                );
+            }
+        }
+        for (name, preset) in &self.presets {
+            let key = |k: &str| format!("presets.{name}.{k}");
+            if let Some(account) = &preset.account {
+                if !self.accounts.contains_key(account) {
+                    return invalid(
+                        key("account"),
+                        format!("no account `{account}` under [accounts]"),
+                    );
+                }
+            }
+            if !preset.release.starts_with("emr-") {
+                return invalid(
+                    key("release"),
+                    "must be an EMR release label like emr-7.5.0".into(),
+                );
+            }
+            if preset
+                .max_core_count
+                .is_some_and(|max| max < preset.core_count)
+            {
+                return invalid(key("max_core_count"), "is smaller than core_count".into());
+            }
+            if preset
+                .max_task_count
+                .is_some_and(|max| max < preset.task_count)
+            {
+                return invalid(key("max_task_count"), "is smaller than task_count".into());
+            }
+            if preset
+                .idle_timeout
+                .is_some_and(|t| !(60..=7 * 86_400).contains(&t.as_secs()))
+            {
+                return invalid(
+                    key("idle_timeout"),
+                    "must be between 1m and 7d (EMR's limits)".into(),
+                );
+            }
+        }
+        self.permissions.validate().map_err(ConfigError::from)
+    }
+
+    /// The grace period etc. as chrono durations are on `policy`; this finds the
+    /// account config a preset or cluster belongs to.
+    pub fn account(&self, name: Option<&str>) -> Option<&Account> {
+        name.and_then(|n| self.accounts.get(n))
+    }
+}
+
+fn de_timezone<'de, D: Deserializer<'de>>(d: D) -> Result<Tz, D::Error> {
+    let name = String::deserialize(d)?;
+    name.parse::<Tz>().map_err(|_| {
+        serde::de::Error::custom(format!(
+            "`{name}` is not an IANA time zone (like Asia/Tokyo)"
+        ))
+    })
+}
+
+fn de_opt_time<'de, D: Deserializer<'de>>(d: D) -> Result<Option<NaiveTime>, D::Error> {
+    let text = String::deserialize(d)?;
+    NaiveTime::parse_from_str(&text, "%H:%M")
+        .map(Some)
+        .map_err(|_| serde::de::Error::custom(format!("`{text}` is not a time of day like 19:00")))
+}
+
+fn de_weekdays<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<Weekday>, D::Error> {
+    let names = Vec::<String>::deserialize(d)?;
+    names
+        .iter()
+        .map(|n| {
+            n.parse::<Weekday>()
+                .map_err(|_| serde::de::Error::custom(format!("`{n}` is not a weekday (Mon..Sun)")))
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    pub const SAMPLE: &str = include_str!("../../config/emrbot.sample.toml");
+
+    #[test]
+    fn the_sample_config_loads() {
+        let c = Config::from_toml(SAMPLE).unwrap();
+        assert_eq!(c.timezone, chrono_tz::Asia::Tokyo);
+        assert_eq!(c.policy.unlocked_grace.as_secs(), 1800);
+        assert_eq!(c.policy.end_of_day, NaiveTime::from_hms_opt(19, 0, 0));
+        assert!(c.presets.contains_key("adhoc"));
+    }
+
+    fn error_of(text: &str) -> String {
+        Config::from_toml(text).unwrap_err().to_string()
+    }
+
+    #[test]
+    fn errors_name_the_key() {
+        assert!(error_of("timezone = \"Mars/Olympus\"").contains("Mars/Olympus"));
+        let e = error_of("timezone = \"UTC\"\n[policy]\nunlocked_grace = \"soon\"");
+        assert!(e.contains("unlocked_grace") && e.contains("soon"), "{e}");
+        let e = error_of("timezone = \"UTC\"\n[policy]\nidel_alert_after = \"2h\"");
+        assert!(e.contains("idel_alert_after"), "{e}");
+        let e = error_of("timezone = \"UTC\"\n[presets.x]\naccount = \"nope\"\nrelease = \"emr-7.5.0\"\ninstance_type = \"m5.xlarge\"");
+        assert!(e.contains("presets.x.account") && e.contains("nope"), "{e}");
+        let e = error_of(
+            "timezone = \"UTC\"\n[[permissions.channels]]\nid = \"C1\"\nallow = [\"fly\"]",
+        );
+        assert!(e.contains("fly"), "{e}");
+    }
+}

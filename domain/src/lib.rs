@@ -1,0 +1,28 @@
+//! emrbot's domain: what a command means, who may ask for it, what the
+//! automatic policies decide, and the ports (traits) through which the
+//! Lambdas reach AWS. It imports no AWS, HTTP or Lambda crate (a check in
+//! `make test`, scripts/check-layers.sh, keeps it so); the adapters live in
+//! `emrbot-shared`. See docs/ARCHITECTURE.md.
+
+pub mod accounts;
+pub mod audit;
+pub mod cluster;
+pub mod command;
+pub mod config;
+pub mod duration;
+pub mod emr;
+pub mod lock;
+pub mod message;
+pub mod permissions;
+pub mod policy;
+pub mod ports;
+pub mod refusal;
+pub mod report;
+pub mod secret;
+
+pub use cluster::{ClusterId, ClusterRef};
+pub use command::{Action, Command, ParseError};
+pub use config::Config;
+pub use duration::HumanDuration;
+pub use message::{CommandMessage, MessageId, ReplyTo, Requester};
+pub use secret::Secret;

@@ -1,0 +1,273 @@
+//! [`evaluate`]: every rule for every cluster at one instant.
+
+use super::{
+    local_instant, stamp, ClusterFacts, Decision, DecisionKind, Evaluation, Inputs, Need, Rule,
+    CATCH_UP,
+};
+use crate::config::PolicyConfig;
+use crate::emr::ClusterState;
+use chrono::{DateTime, Duration, NaiveDate, NaiveTime, Utc};
+use chrono_tz::Tz;
+use std::collections::BTreeSet;
+
+/// The deadlines (`time` on allowed local dates) around `now`: yesterday,
+/// today, tomorrow (local), oldest first.
+fn deadlines_around(
+    tz: Tz,
+    now: DateTime<Utc>,
+    time: NaiveTime,
+    allowed: impl Fn(NaiveDate) -> bool,
+) -> Vec<DateTime<Utc>> {
+    let today = now.with_timezone(&tz).date_naive();
+    [today.pred_opt(), Some(today), today.succ_opt()]
+        .into_iter()
+        .flatten()
+        .filter(|d| allowed(*d))
+        .map(|d| local_instant(tz, d, time))
+        .collect()
+}
+
+/// The latest deadline at or before `now`, if no older than [`CATCH_UP`].
+fn due(deadlines: &[DateTime<Utc>], now: DateTime<Utc>) -> Option<DateTime<Utc>> {
+    deadlines
+        .iter()
+        .copied()
+        .filter(|d| *d <= now && now - *d < CATCH_UP)
+        .max()
+}
+
+/// The next deadline after `now` whose warning window (`warn_before`) has begun.
+fn upcoming(
+    deadlines: &[DateTime<Utc>],
+    now: DateTime<Utc>,
+    warn_before: Duration,
+) -> Option<DateTime<Utc>> {
+    deadlines
+        .iter()
+        .copied()
+        .filter(|d| *d > now && *d - warn_before <= now)
+        .min()
+}
+
+fn workday(policy: &PolicyConfig) -> impl Fn(NaiveDate) -> bool + '_ {
+    use chrono::Datelike;
+    move |d: NaiveDate| policy.workdays.contains(&d.weekday())
+}
+
+/// Idle since when (`None`: not idle, or steps unknown).
+pub fn idle_since(f: &ClusterFacts, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
+    if f.cluster.state != ClusterState::Waiting {
+        return None;
+    }
+    let steps = f.steps.as_ref()?;
+    if steps.pending_or_running {
+        return None;
+    }
+    let mut since = earliest_idle_since(f, now)?;
+    if let Some(end) = steps.last_end {
+        since = since.max(end);
+    }
+    Some(since)
+}
+
+/// Idle since, before the steps are known: a lower bound.
+fn earliest_idle_since(f: &ClusterFacts, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
+    let c = &f.cluster;
+    let mut since = c.ready_at.or(c.created_at)?;
+    let lock_end = f
+        .lock
+        .as_ref()
+        .filter(|l| !l.is_active(now))
+        .map(|l| l.until);
+    for t in [lock_end, f.state.last_unlock, f.state.snoozed_at]
+        .into_iter()
+        .flatten()
+    {
+        since = since.max(t);
+    }
+    Some(since)
+}
+
+fn idle_deadline(f: &ClusterFacts, since: DateTime<Utc>, policy: &PolicyConfig) -> DateTime<Utc> {
+    let grace = since + policy.unlocked_grace.to_chrono();
+    f.state.snoozed_until.map_or(grace, |u| grace.max(u))
+}
+
+/// Evaluates every rule for every cluster at `input.now`.
+pub fn evaluate(clusters: &[ClusterFacts], input: &Inputs<'_>) -> Evaluation {
+    let policy = input.policy;
+    let now = input.now;
+    let warn_before = policy.warn_before.to_chrono();
+    let mut out = Evaluation::default();
+
+    let eod_deadlines = match policy.end_of_day {
+        Some(t) if input.sweep.eod() => deadlines_around(input.tz, now, t, workday(policy)),
+        _ => Vec::new(),
+    };
+    let eod_due = due(&eod_deadlines, now);
+    let eod_next = upcoming(&eod_deadlines, now, warn_before);
+
+    let report_due = match policy.daily_report {
+        Some(t) if input.sweep.report() => due(&deadlines_around(input.tz, now, t, |_| true), now),
+        None | Some(_) => None,
+    };
+    let report_key = report_due.map(|r| format!("report:{}", stamp(r)));
+    let report_pending = report_key
+        .as_ref()
+        .is_some_and(|k| !input.global_done.contains(k));
+
+    for f in clusters {
+        let id = &f.cluster.id;
+        if !f.cluster.state.is_active() {
+            continue;
+        }
+        let mut decisions = Vec::new();
+        let mut needs = BTreeSet::new();
+        let locked = f.lock.as_ref().is_some_and(|l| l.is_active(now));
+        let created_before = |d: DateTime<Utc>| f.cluster.created_at.is_none_or(|c| c < d);
+        let locked_past = |d: DateTime<Utc>| f.lock.as_ref().is_some_and(|l| l.until > d);
+        let decide = |decisions: &mut Vec<Decision>, key: String, kind: DecisionKind| {
+            if !f.state.done.contains(&key) {
+                decisions.push(Decision {
+                    cluster: Some(id.clone()),
+                    key,
+                    kind,
+                });
+            }
+        };
+        let mut terminating = false;
+
+        // End of day: due now (catch-up included).
+        if let Some(d) = eod_due.filter(|d| created_before(*d)) {
+            let exempt_key = format!("exempt:eod:{id}:{}", stamp(d));
+            if f.state.done.contains(&exempt_key) {
+                // Decided at D: locked past it. The idle rules apply now.
+            } else if locked_past(d) {
+                decide(
+                    &mut decisions,
+                    exempt_key,
+                    DecisionKind::ExemptEndOfDay { deadline: d },
+                );
+            } else if !locked {
+                match f.exempt {
+                    None => {
+                        needs.insert(Need::Tags);
+                    }
+                    Some(true) => {}
+                    Some(false) => {
+                        terminating = true;
+                        decide(
+                            &mut decisions,
+                            format!("term:eod:{id}:{}", stamp(d)),
+                            DecisionKind::Terminate {
+                                rule: Rule::EndOfDay,
+                                deadline: d,
+                                reason: format!(
+                                    "end of day ({} {})",
+                                    d.with_timezone(&input.tz).format("%a %H:%M"),
+                                    input.tz.name()
+                                ),
+                            },
+                        );
+                    }
+                }
+            }
+        }
+        // End of day: coming up.
+        if let Some(d) = eod_next.filter(|d| !terminating && created_before(*d) && !locked_past(*d))
+        {
+            match f.exempt {
+                None => {
+                    needs.insert(Need::Tags);
+                }
+                Some(true) => {}
+                Some(false) => decide(
+                    &mut decisions,
+                    format!("warn:eod:{id}:{}", stamp(d)),
+                    DecisionKind::Warn {
+                        rule: Rule::EndOfDay,
+                        deadline: d,
+                    },
+                ),
+            }
+        }
+
+        // Idle rules.
+        if input.sweep.idle() && !terminating && f.cluster.state == ClusterState::Waiting {
+            let bound = earliest_idle_since(f, now);
+            let since = if f.steps.is_some() {
+                idle_since(f, now)
+            } else {
+                bound
+            };
+            if let Some(since) = since {
+                let deadline = idle_deadline(f, since, policy);
+                let alert_due = now - since >= policy.idle_alert_after.to_chrono();
+                let term_soon = !locked && now >= deadline - warn_before;
+                if f.steps.is_none() && (alert_due || term_soon) {
+                    needs.insert(Need::Steps);
+                } else if f.steps.is_some() {
+                    if alert_due {
+                        decide(
+                            &mut decisions,
+                            format!("alert:{id}:{}", stamp(since)),
+                            DecisionKind::IdleAlert { idle_since: since },
+                        );
+                    }
+                    if term_soon {
+                        match f.exempt {
+                            None => {
+                                needs.insert(Need::Tags);
+                            }
+                            Some(true) => {}
+                            Some(false) if now >= deadline => decide(
+                                &mut decisions,
+                                format!("term:idle:{id}:{}", stamp(deadline)),
+                                DecisionKind::Terminate {
+                                    rule: Rule::Idle,
+                                    deadline,
+                                    reason: format!(
+                                        "idle and unlocked since {}",
+                                        since.with_timezone(&input.tz).format("%a %H:%M")
+                                    ),
+                                },
+                            ),
+                            Some(false) => decide(
+                                &mut decisions,
+                                format!("warn:idle:{id}:{}", stamp(deadline)),
+                                DecisionKind::Warn {
+                                    rule: Rule::Idle,
+                                    deadline,
+                                },
+                            ),
+                        }
+                    }
+                }
+            }
+        }
+        // The report shows idle times: it needs every WAITING cluster's steps.
+        if report_pending && f.steps.is_none() && f.cluster.state == ClusterState::Waiting {
+            needs.insert(Need::Steps);
+        }
+
+        if needs.is_empty() {
+            out.decisions.extend(decisions);
+        } else {
+            out.needs.extend(needs.into_iter().map(|n| (id.clone(), n)));
+        }
+    }
+
+    if let (Some(deadline), Some(key), true) = (report_due, report_key, report_pending) {
+        if out.needs.is_empty() {
+            out.decisions.push(Decision {
+                cluster: None,
+                key,
+                kind: DecisionKind::Report {
+                    deadline,
+                    since: deadline - Duration::days(1),
+                },
+            });
+        }
+    }
+    out
+}

@@ -1,0 +1,202 @@
+//! The ports to see and change EMR clusters, and the directory of every
+//! account's clusters that resolves what a user typed.
+
+use crate::cluster::{ClusterId, ClusterRef};
+use crate::emr::{ClusterDetail, ClusterSummary, LaunchSpec, StepSummary};
+use async_trait::async_trait;
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
+
+#[derive(Debug, thiserror::Error)]
+pub enum EmrError {
+    /// Throttling, 5xx, timeouts: safe to retry later.
+    #[error("EMR is temporarily unavailable ({0}); will retry")]
+    Transient(String),
+    #[error("no cluster {0}")]
+    NotFound(String),
+    #[error("emrbot is not allowed to do that in this account ({0})")]
+    AccessDenied(String),
+    #[error("EMR refused: {0}")]
+    Rejected(String),
+    #[error("cannot reach account `{account}`: {reason}")]
+    Account { account: String, reason: String },
+    #[error("termination protection is on for {0}")]
+    TerminationProtected(String),
+}
+
+impl EmrError {
+    pub fn is_transient(&self) -> bool {
+        matches!(self, EmrError::Transient(_))
+    }
+}
+
+/// Reading the clusters of one AWS account.
+#[async_trait]
+pub trait ClusterReader: Send + Sync {
+    /// Every cluster in an active state (paginated under the hood).
+    async fn list_active(&self) -> Result<Vec<ClusterSummary>, EmrError>;
+    async fn describe(&self, id: &ClusterId) -> Result<ClusterDetail, EmrError>;
+    /// Steps of a cluster, newest first (idle detection, `status <cluster>`).
+    async fn list_steps(&self, id: &ClusterId) -> Result<Vec<StepSummary>, EmrError>;
+    /// Tags of many clusters (the scheduler's exempt tag, the launch request tag).
+    async fn tags_of(
+        &self,
+        ids: &[ClusterId],
+    ) -> Result<HashMap<ClusterId, BTreeMap<String, String>>, EmrError>;
+}
+
+/// Changing the clusters of one AWS account.
+#[async_trait]
+pub trait ClusterChanger: Send + Sync {
+    /// RunJobFlow from a preset; returns the new cluster's id.
+    async fn launch(&self, spec: &LaunchSpec) -> Result<ClusterId, EmrError>;
+    /// TerminateJobFlows. A termination-protected cluster is
+    /// [`EmrError::TerminationProtected`].
+    async fn terminate(&self, id: &ClusterId) -> Result<(), EmrError>;
+    /// ModifyInstanceGroups: one group to `count` instances.
+    async fn resize_group(
+        &self,
+        id: &ClusterId,
+        group_id: &str,
+        count: u32,
+    ) -> Result<(), EmrError>;
+    /// ModifyInstanceFleet: the fleet's target capacity to `target` units (on
+    /// demand, or spot when the fleet runs on spot only).
+    async fn resize_fleet(
+        &self,
+        id: &ClusterId,
+        fleet_id: &str,
+        target: u32,
+    ) -> Result<(), EmrError>;
+}
+
+/// One account's clusters, to read and to change (the worker); the scheduler
+/// only reads.
+pub trait ClusterApi: ClusterReader + ClusterChanger {}
+
+impl<T: ClusterReader + ClusterChanger + ?Sized> ClusterApi for T {}
+
+/// The clusters of every account emrbot manages: the bot's own (`None`) and
+/// each `[accounts.NAME]`.
+#[derive(Clone, Default)]
+pub struct ClusterDirectory {
+    accounts: Vec<(Option<String>, Arc<dyn ClusterApi>)>,
+}
+
+/// What a [`ClusterRef`] resolved to.
+#[derive(Debug)]
+pub enum Resolved {
+    One(ClusterSummary),
+    NotFound,
+    Ambiguous(Vec<ClusterSummary>),
+}
+
+impl ClusterDirectory {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    pub fn with_account(mut self, name: Option<String>, api: Arc<dyn ClusterApi>) -> Self {
+        self.accounts.push((name, api));
+        self
+    }
+
+    pub fn account(&self, name: Option<&str>) -> Option<&Arc<dyn ClusterApi>> {
+        self.accounts
+            .iter()
+            .find(|(n, _)| n.as_deref() == name)
+            .map(|(_, api)| api)
+    }
+
+    pub fn accounts(&self) -> impl Iterator<Item = (Option<&str>, &Arc<dyn ClusterApi>)> {
+        self.accounts.iter().map(|(n, api)| (n.as_deref(), api))
+    }
+
+    /// Active clusters of every account, each tagged with its account. The
+    /// accounts are listed concurrently; a failing account fails the whole
+    /// listing so nobody acts on a partial picture.
+    pub async fn list_active(&self) -> Result<Vec<ClusterSummary>, EmrError> {
+        let mut tasks = tokio::task::JoinSet::new();
+        for (name, api) in &self.accounts {
+            let (name, api) = (name.clone(), Arc::clone(api));
+            tasks.spawn(async move {
+                let mut clusters = api.list_active().await?;
+                for c in &mut clusters {
+                    c.account = name.clone();
+                }
+                Ok::<_, EmrError>(clusters)
+            });
+        }
+        let mut all = Vec::new();
+        while let Some(joined) = tasks.join_next().await {
+            let clusters =
+                joined.map_err(|e| EmrError::Transient(format!("listing task failed: {e}")))??;
+            all.extend(clusters);
+        }
+        all.sort_by(|a, b| a.name.cmp(&b.name).then_with(|| a.id.cmp(&b.id)));
+        Ok(all)
+    }
+
+    /// Finds the cluster a user meant: an exact id or name first, then a unique
+    /// prefix of either.
+    pub fn resolve(clusters: &[ClusterSummary], reference: &ClusterRef) -> Resolved {
+        let r = reference.as_str();
+        let exact: Vec<_> = clusters
+            .iter()
+            .filter(|c| c.id.as_str() == r || c.name == r)
+            .cloned()
+            .collect();
+        let candidates = if exact.is_empty() {
+            clusters
+                .iter()
+                .filter(|c| c.id.as_str().starts_with(r) || c.name.starts_with(r))
+                .cloned()
+                .collect()
+        } else {
+            exact
+        };
+        match candidates.len() {
+            0 => Resolved::NotFound,
+            1 => Resolved::One(candidates.into_iter().next().expect("one candidate")),
+            _ => Resolved::Ambiguous(candidates),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::emr::ClusterState;
+
+    fn cluster(id: &str, name: &str) -> ClusterSummary {
+        ClusterSummary {
+            id: ClusterId::parse(id).unwrap(),
+            name: name.into(),
+            state: ClusterState::Waiting,
+            account: None,
+            created_at: None,
+            ready_at: None,
+            ended_at: None,
+            normalized_instance_hours: None,
+            state_reason: None,
+        }
+    }
+
+    #[test]
+    fn resolves_ids_names_and_unique_prefixes() {
+        let all = vec![
+            cluster("j-1AAA", "adhoc"),
+            cluster("j-2BBB", "adhoc-big"),
+            cluster("j-3CCC", "etl"),
+        ];
+        let r = |s: &str| ClusterDirectory::resolve(&all, &ClusterRef::parse(s).unwrap());
+        assert!(matches!(r("j-2BBB"), Resolved::One(c) if c.name == "adhoc-big"));
+        assert!(
+            matches!(r("adhoc"), Resolved::One(c) if c.id.as_str() == "j-1AAA"),
+            "exact name wins over prefix"
+        );
+        assert!(matches!(r("et"), Resolved::One(c) if c.name == "etl"));
+        assert!(matches!(r("j-"), Resolved::Ambiguous(c) if c.len() == 3));
+        assert!(matches!(r("nope"), Resolved::NotFound));
+    }
+}

@@ -1,0 +1,34 @@
+//! The policies' records: the scheduler's bookkeeping, and the one fact the
+//! worker adds (a lock was released, so the grace period restarts).
+
+use super::StoreError;
+use crate::cluster::ClusterId;
+use crate::policy::state::{SchedRecord, Stored, Write};
+use crate::report::AutoAction;
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use std::collections::HashMap;
+
+/// The scheduler's reads and writes.
+#[async_trait]
+pub trait PolicyRecords: Send + Sync {
+    async fn load_many(
+        &self,
+        clusters: &[ClusterId],
+    ) -> Result<HashMap<ClusterId, Stored>, StoreError>;
+    async fn load_global(&self) -> Result<SchedRecord, StoreError>;
+    async fn write(&self, writes: Vec<Write>) -> Result<(), StoreError>;
+    /// Automatic terminations requested in `[since, until)`.
+    async fn automatic_between(
+        &self,
+        since: DateTime<Utc>,
+        until: DateTime<Utc>,
+    ) -> Result<Vec<AutoAction>, StoreError>;
+}
+
+/// The worker's one write: `unlock` restarts the unlocked grace period.
+#[async_trait]
+pub trait UnlockRecorder: Send + Sync {
+    async fn record_unlock(&self, cluster: &ClusterId, at: DateTime<Utc>)
+        -> Result<(), StoreError>;
+}

@@ -1,0 +1,69 @@
+//! Why emrbot will not do what was asked, as typed facts. The Slack adapter
+//! renders each one (`emrbot_shared::slack::render::refusal`); the audit log
+//! keeps its plain text.
+
+use crate::command::Action;
+use crate::lock::Lock;
+use crate::ClusterId;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Refusal {
+    /// The channel's (or the service's) permissions do not include `action`.
+    NotPermitted {
+        who: String,
+        action: Action,
+        is_service: bool,
+    },
+    /// `terminate … force` from someone who is not an admin.
+    ForceNeedsAdmin,
+    NoSuchCluster {
+        reference: String,
+    },
+    Ambiguous {
+        reference: String,
+        /// (name, id) of each candidate.
+        candidates: Vec<(String, ClusterId)>,
+    },
+    AccountNotConfigured {
+        account: String,
+    },
+    NoSuchPreset {
+        preset: String,
+        known: Vec<String>,
+    },
+    /// Someone else holds the lock (lock, extend).
+    Locked(Box<Lock>),
+    /// Someone else holds the lock; only they or an admin may unlock.
+    UnlockNotYours(Box<Lock>),
+    /// Someone else holds the lock, so the termination did not happen.
+    TerminateLocked {
+        name: String,
+        lock: Box<Lock>,
+        /// `force` was asked for by someone who may not force.
+        forced: bool,
+    },
+    TerminationProtected {
+        name: String,
+        id: ClusterId,
+    },
+    /// Only core and task groups can be resized.
+    NotResizable,
+    CoreNeedsOne,
+    OverPresetLimit {
+        preset: String,
+        max: u32,
+        role: String,
+        count: u32,
+    },
+    NoSuchGroup {
+        group: String,
+        /// `role id` of each group the cluster has.
+        known: Vec<String>,
+    },
+    SeveralGroups {
+        group: String,
+        ids: Vec<String>,
+    },
+    /// EMR refused for a reason a retry cannot fix.
+    Emr(String),
+}

@@ -1,0 +1,137 @@
+//! The queue messages of a sweep's decisions: warnings, idle alerts,
+//! terminations and the daily report, each `requested_by` the scheduler and
+//! with an id derived from the decision, so a repeat is dropped by the worker.
+
+use crate::{Scheduler, SweepError};
+use chrono::{DateTime, Utc};
+use emrbot_domain::cluster::ClusterRef;
+use emrbot_domain::command::Command;
+use emrbot_domain::emr::ClusterSummary;
+use emrbot_domain::message::{CommandMessage, MessageId, ReplyTo, Requester};
+use emrbot_domain::policy::{self, ClusterFacts, Decision, DecisionKind};
+use emrbot_domain::report::{AutoAction, DailyReport, ReportLine};
+
+fn message_id(key: &str) -> MessageId {
+    MessageId::parse(&format!("sched:{key}"))
+        .unwrap_or_else(|_| MessageId::derived("sched", key.as_bytes()))
+}
+
+impl Scheduler {
+    fn reply_to(&self) -> ReplyTo {
+        match &self.config.slack.report_channel {
+            Some(channel) => ReplyTo::Channel {
+                channel_id: channel.clone(),
+                ts: None,
+            },
+            None => ReplyTo::None,
+        }
+    }
+
+    fn message(&self, key: &str, rule: &str, command: Command) -> CommandMessage {
+        CommandMessage::new(
+            message_id(key),
+            self.clock.now(),
+            Requester::Scheduler { rule: rule.into() },
+            command,
+            self.reply_to(),
+        )
+    }
+
+    pub(crate) async fn message_for(
+        &self,
+        decision: &Decision,
+        f: Option<&ClusterFacts>,
+        all: &[ClusterFacts],
+        now: DateTime<Utc>,
+        autos: &mut Vec<AutoAction>,
+    ) -> Result<Option<CommandMessage>, SweepError> {
+        let cluster_ref = |c: &ClusterSummary| {
+            ClusterRef::parse(c.id.as_str()).expect("a cluster id is a valid reference")
+        };
+        let key = decision.key.as_str();
+        let message = match (&decision.kind, f) {
+            (DecisionKind::ExemptEndOfDay { .. }, _) => None,
+            (DecisionKind::IdleAlert { idle_since }, Some(f)) => Some(
+                self.message(
+                    key,
+                    "idle_alert",
+                    Command::IdleAlert {
+                        cluster: cluster_ref(&f.cluster),
+                        since: *idle_since,
+                        cluster_name: Some(f.cluster.name.clone()),
+                        holder: f
+                            .lock
+                            .as_ref()
+                            .filter(|l| l.is_active(now))
+                            .map(|l| l.holder_display.clone()),
+                    },
+                ),
+            ),
+            (DecisionKind::Warn { rule, deadline }, Some(f)) => Some(self.message(
+                key,
+                rule.as_str(),
+                Command::Warn {
+                    cluster: cluster_ref(&f.cluster),
+                    rule: rule.as_str().into(),
+                    at: *deadline,
+                    cluster_name: Some(f.cluster.name.clone()),
+                },
+            )),
+            (DecisionKind::Terminate { rule, reason, .. }, Some(f)) => {
+                autos.push(AutoAction {
+                    at: now,
+                    cluster: f.cluster.id.to_string(),
+                    name: f.cluster.name.clone(),
+                    account: f.cluster.account.clone(),
+                    rule: rule.as_str().into(),
+                    reason: reason.clone(),
+                });
+                Some(self.message(
+                    key,
+                    rule.as_str(),
+                    Command::Terminate {
+                        cluster: cluster_ref(&f.cluster),
+                        confirmed: true,
+                        force: false,
+                        reason: Some(reason.clone()),
+                    },
+                ))
+            }
+            (DecisionKind::Report { deadline, since }, _) => {
+                let terminated = self.policy.automatic_between(*since, now).await?;
+                let clusters = all
+                    .iter()
+                    .map(|f| {
+                        let lock = f.lock.as_ref().filter(|l| l.is_active(now));
+                        ReportLine {
+                            id: f.cluster.id.to_string(),
+                            name: f.cluster.name.clone(),
+                            account: f.cluster.account.clone(),
+                            state: f.cluster.state.to_string(),
+                            created_at: f.cluster.created_at,
+                            holder: lock.map(|l| l.holder_display.clone()),
+                            locked_until: lock.map(|l| l.until),
+                            idle_since: policy::idle_since(f, now),
+                            normalized_instance_hours: f.cluster.normalized_instance_hours,
+                        }
+                    })
+                    .collect();
+                let report = DailyReport {
+                    at: now.max(*deadline),
+                    since: *since,
+                    clusters,
+                    terminated,
+                };
+                Some(self.message(
+                    key,
+                    "daily_report",
+                    Command::Report {
+                        report: Box::new(report),
+                    },
+                ))
+            }
+            (_, None) => None,
+        };
+        Ok(message)
+    }
+}

@@ -1,0 +1,157 @@
+//! One sweep: gather clusters, locks and policy records; evaluate the
+//! policies (fetching steps and tags only where a decision needs them); send
+//! one message per decision; remember what was done.
+
+use crate::{Scheduler, SweepError, SweepOutcome};
+use chrono::{DateTime, Utc};
+use emrbot_domain::cluster::ClusterId;
+use emrbot_domain::policy::state::{SchedRecord, Stored, Write};
+use emrbot_domain::policy::{self, ClusterFacts, Inputs, Need, Sweep};
+use std::collections::HashMap;
+
+impl Scheduler {
+    pub async fn sweep(
+        &self,
+        now: DateTime<Utc>,
+        sweep: Sweep,
+    ) -> Result<SweepOutcome, SweepError> {
+        let clusters = self.clusters.list_active().await?;
+        let ids: Vec<ClusterId> = clusters.iter().map(|c| c.id.clone()).collect();
+        let (locks, stored, global) = tokio::try_join!(
+            self.locks.get_many(&ids),
+            self.policy.load_many(&ids),
+            self.policy.load_global()
+        )?;
+
+        // Notice locks that vanished since the last sweep (unlocked): the grace restarts.
+        let mut records: HashMap<ClusterId, (SchedRecord, bool)> = HashMap::new();
+        let mut facts: Vec<ClusterFacts> = Vec::with_capacity(clusters.len());
+        for c in &clusters {
+            let stored = stored.get(&c.id).cloned().unwrap_or_else(Stored::default);
+            let lock = locks.get(&c.id).cloned();
+            let mut record = stored.sched.clone();
+            let seen = lock.as_ref().map(|l| l.until);
+            if let (Some(before), None) = (record.lock_until, seen) {
+                record.unlock_seen = record.unlock_seen.max(Some(before.min(now)));
+            }
+            record.lock_until = seen;
+            let changed = record != stored.sched;
+            let mut state = stored.state();
+            state.last_unlock = state.last_unlock.max(record.unlock_seen);
+            let exempt = record.exempt_at(now);
+            records.insert(c.id.clone(), (record, changed));
+            facts.push(ClusterFacts {
+                cluster: c.clone(),
+                steps: None,
+                exempt,
+                lock,
+                state,
+            });
+        }
+
+        let inputs = Inputs {
+            policy: &self.config.policy,
+            tz: self.config.timezone,
+            now,
+            sweep,
+            global_done: &global.done,
+        };
+        let mut evaluation = policy::evaluate(&facts, &inputs);
+        for _ in 0..3 {
+            if evaluation.needs.is_empty() {
+                break;
+            }
+            self.fetch(&mut facts, &evaluation.needs).await?;
+            // Remember the tags read, so the next sweeps need not read them again.
+            for (id, need) in &evaluation.needs {
+                let exempt = facts
+                    .iter()
+                    .find(|f| &f.cluster.id == id)
+                    .and_then(|f| f.exempt);
+                if let (Need::Tags, Some(exempt), Some((record, changed))) =
+                    (need, exempt, records.get_mut(id))
+                {
+                    record.exempt = Some((exempt, now));
+                    *changed = true;
+                }
+            }
+            evaluation = policy::evaluate(&facts, &inputs);
+        }
+        if !evaluation.needs.is_empty() {
+            tracing::warn!(
+                needs = evaluation.needs.len(),
+                "facts still missing after fetching; those clusters wait"
+            );
+        }
+
+        let by_id: HashMap<&ClusterId, &ClusterFacts> =
+            facts.iter().map(|f| (&f.cluster.id, f)).collect();
+        let mut messages = Vec::new();
+        let mut autos = Vec::new();
+        let mut carried = Vec::new();
+        let mut global_record = global.clone();
+        let mut global_changed = false;
+        for decision in &evaluation.decisions {
+            let f = decision
+                .cluster
+                .as_ref()
+                .and_then(|id| by_id.get(id))
+                .copied();
+            if let Some(message) = self
+                .message_for(decision, f, &facts, now, &mut autos)
+                .await?
+            {
+                messages.push(message);
+            }
+            match &decision.cluster {
+                Some(id) => {
+                    if let Some((record, changed)) = records.get_mut(id) {
+                        record.done.insert(decision.key.clone());
+                        *changed = true;
+                    }
+                }
+                None => {
+                    global_record.done.insert(decision.key.clone());
+                    global_changed = true;
+                }
+            }
+            carried.push(decision.key.clone());
+        }
+
+        // Send first, then remember: a crash in between resends the same ids,
+        // which the worker drops.
+        self.queue.send_all(&messages).await?;
+        let mut writes: Vec<Write> = records
+            .into_iter()
+            .filter(|(_, (_, changed))| *changed)
+            .map(|(id, (record, _))| Write::Sched {
+                cluster: Some(id),
+                record,
+                now,
+            })
+            .collect();
+        if global_changed {
+            writes.push(Write::Sched {
+                cluster: None,
+                record: global_record,
+                now,
+            });
+        }
+        writes.extend(autos.into_iter().map(Write::Auto));
+        self.policy.write(writes).await?;
+
+        let outcome = SweepOutcome {
+            now,
+            sweep: sweep.as_str().into(),
+            clusters: clusters.len(),
+            sent: messages.iter().map(|m| m.id.to_string()).collect(),
+            decisions: carried,
+        };
+        tracing::info!(
+            clusters = outcome.clusters,
+            sent = outcome.sent.len(),
+            "sweep done"
+        );
+        Ok(outcome)
+    }
+}

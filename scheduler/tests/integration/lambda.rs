@@ -1,0 +1,82 @@
+//! The `scheduler` binary as Lambda runs it (Runtime API), on the emulator,
+//! with an EventBridge scheduled event fixture: what it puts on the queue.
+
+use chrono::Duration;
+use emrbot_domain::command::Command;
+use emrbot_domain::message::Requester;
+use emrbot_tests::runtime_api::{lambda_env, RuntimeApi};
+use emrbot_tests::{fixtures, launch_cluster, Emulator};
+use std::path::Path;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_lambda_terminates_a_cluster_idle_31_minutes_through_the_queue() {
+    let emulator = Emulator::start().await;
+    let aws = emulator.sdk_config();
+    let resources = emrbot_local::resources::ensure(&aws, "emrbot-commands", "emrbot")
+        .await
+        .unwrap();
+    let emr = aws_sdk_emr::Client::new(&aws);
+    let idle = launch_cluster(&emr, "idle-one").await.unwrap();
+    let created = emrbot_tests::aws::created_at(&emr, &idle).await;
+
+    let api = RuntimeApi::start().await;
+    let env = lambda_env(&emulator, &resources);
+    let _function = api.spawn_function(Path::new(env!("CARGO_BIN_EXE_scheduler")), &env);
+
+    let mut event = fixtures::json("events/scheduled_all.json");
+    event["detail"]["sweep"] = "idle".into();
+    event["time"] = (created + Duration::minutes(29)).to_rfc3339().into();
+    let early = api.invoke(event.clone()).await.expect("the sweep succeeds");
+    assert!(!early["sent"].to_string().contains("term:idle"), "{early}");
+
+    event["time"] = (created + Duration::minutes(31)).to_rfc3339().into();
+    let outcome = api.invoke(event.clone()).await.expect("the sweep succeeds");
+    let expected_id = format!(
+        "sched:term:idle:{idle}:{}",
+        (created + Duration::minutes(30)).format("%Y-%m-%dT%H:%M:%SZ")
+    );
+    assert_eq!(
+        outcome["sent"],
+        serde_json::json!([expected_id]),
+        "{outcome}"
+    );
+    let repeat = api.invoke(event).await.expect("the sweep succeeds");
+    assert_eq!(
+        repeat["sent"],
+        serde_json::json!([]),
+        "a repeated event does nothing: {repeat}"
+    );
+
+    // On the queue: the 29-minute warning, then the termination, as v1 messages.
+    let messages = emrbot_tests::aws::receive_commands(&aws, &resources.queue_url, 2).await;
+    assert_eq!(messages.len(), 2, "{messages:#?}");
+    assert!(
+        matches!(&messages.iter().find(|m| m.id.as_str().starts_with("sched:warn")).unwrap().command, Command::Warn { rule, .. } if rule == "idle")
+    );
+    let term = messages
+        .iter()
+        .find(|m| m.id.as_str() == expected_id)
+        .expect("termination message");
+    assert_eq!(
+        term.requested_by,
+        Requester::Scheduler {
+            rule: "idle".into()
+        }
+    );
+    match &term.command {
+        Command::Terminate {
+            cluster,
+            confirmed,
+            force,
+            reason,
+        } => {
+            assert_eq!(cluster.as_str(), idle);
+            assert!(*confirmed && !*force);
+            assert!(
+                reason.as_deref().unwrap_or_default().contains("idle"),
+                "{reason:?}"
+            );
+        }
+        other => panic!("expected terminate, got {other:?}"),
+    }
+}

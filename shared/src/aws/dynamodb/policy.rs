@@ -1,0 +1,213 @@
+//! Policy state in the one DynamoDB table (see docs/ARCHITECTURE.md):
+//!
+//! | pk | sk | attributes | written by |
+//! |---|---|---|---|
+//! | `CLUSTER#<id>` | `POLICY` | `snoozed_at`, `snoozed_until` (N, epoch s), `snoozed_by` (S), `last_unlock` (N), `expires_at` | the worker (`extend` on an unlocked cluster: no longer written; `unlock`: [`UnlockRecorder::record_unlock`]) |
+//! | `CLUSTER#<id>` | `SCHED` | `done` (SS: decision keys carried out), `lock_until` (N: the lock last seen), `unlock_seen` (N: a lock seen to vanish), `exempt` (BOOL) + `exempt_at` (N: the exempt tag as last read), `expires_at` | the scheduler only |
+//! | `SCHEDULER` | `SCHED` | `done` (SS: report keys) | the scheduler only |
+//! | `SCHEDULER` | `AUTO#<rfc3339>#<id>` | `cluster`, `name`, `account`, `rule`, `reason`, `at` (N), `expires_at` | the scheduler: each automatic termination it requested, for the daily report |
+//!
+//! `SCHED` items have a single writer, so they are written whole with
+//! BatchWriteItem (25 a call); reads are BatchGetItem (100 keys a call).
+
+use super::table::{
+    batch_get, batch_put, cluster_of, cluster_pk, epoch, get, key, s, store_error, string, time,
+    Item, PK, SK, TTL_ATTRIBUTE,
+};
+use async_trait::async_trait;
+use aws_sdk_dynamodb::types::AttributeValue;
+use aws_sdk_dynamodb::Client;
+use chrono::{DateTime, Duration, Utc};
+use emrbot_domain::cluster::ClusterId;
+use emrbot_domain::policy::stamp;
+use emrbot_domain::policy::state::{SchedRecord, Stored, Write};
+use emrbot_domain::ports::policy::{PolicyRecords, UnlockRecorder};
+use emrbot_domain::ports::StoreError;
+use emrbot_domain::report::AutoAction;
+use std::collections::HashMap;
+
+pub const POLICY_SK: &str = "POLICY";
+pub const SCHED_SK: &str = "SCHED";
+pub const GLOBAL_PK: &str = "SCHEDULER";
+const AUTO_PREFIX: &str = "AUTO#";
+/// Policy items outlive their cluster by this much.
+const KEEP: Duration = Duration::days(7);
+
+pub struct DynamoPolicyStore {
+    client: Client,
+    table: String,
+}
+
+impl DynamoPolicyStore {
+    pub fn new(client: Client, table: impl Into<String>) -> Self {
+        Self {
+            client,
+            table: table.into(),
+        }
+    }
+}
+
+fn sched_from(item: &Item) -> SchedRecord {
+    SchedRecord {
+        done: item
+            .get("done")
+            .and_then(|v| v.as_ss().ok())
+            .map(|v| v.iter().cloned().collect())
+            .unwrap_or_default(),
+        lock_until: time(item, "lock_until"),
+        unlock_seen: time(item, "unlock_seen"),
+        exempt: item
+            .get("exempt")
+            .and_then(|v| v.as_bool().ok())
+            .copied()
+            .zip(time(item, "exempt_at")),
+    }
+}
+
+fn sched_item(cluster: Option<&ClusterId>, record: &SchedRecord, now: DateTime<Utc>) -> Item {
+    let pk = cluster
+        .map(cluster_pk)
+        .unwrap_or_else(|| GLOBAL_PK.to_string());
+    let mut item = key(pk, SCHED_SK);
+    let done = record.recent_done(now);
+    if !done.is_empty() {
+        item.insert("done".into(), AttributeValue::Ss(done));
+    }
+    if let Some(t) = record.lock_until {
+        item.insert("lock_until".into(), epoch(t));
+    }
+    if let Some(t) = record.unlock_seen {
+        item.insert("unlock_seen".into(), epoch(t));
+    }
+    if let Some((exempt, at)) = record.exempt {
+        item.insert("exempt".into(), AttributeValue::Bool(exempt));
+        item.insert("exempt_at".into(), epoch(at));
+    }
+    item.insert(TTL_ATTRIBUTE.into(), epoch(now + KEEP));
+    item
+}
+
+fn auto_item(a: &AutoAction) -> Item {
+    let mut item = key(
+        GLOBAL_PK.to_string(),
+        &format!("{AUTO_PREFIX}{}#{}", stamp(a.at), a.cluster),
+    );
+    item.insert("at".into(), epoch(a.at));
+    item.insert("cluster".into(), string(a.cluster.clone()));
+    item.insert("name".into(), string(a.name.clone()));
+    if let Some(account) = &a.account {
+        item.insert("account".into(), string(account.clone()));
+    }
+    item.insert("rule".into(), string(a.rule.clone()));
+    item.insert("reason".into(), string(a.reason.clone()));
+    item.insert(TTL_ATTRIBUTE.into(), epoch(a.at + KEEP));
+    item
+}
+
+#[async_trait]
+impl PolicyRecords for DynamoPolicyStore {
+    async fn load_many(
+        &self,
+        clusters: &[ClusterId],
+    ) -> Result<HashMap<ClusterId, Stored>, StoreError> {
+        let keys = clusters
+            .iter()
+            .flat_map(|c| [key(cluster_pk(c), POLICY_SK), key(cluster_pk(c), SCHED_SK)])
+            .collect();
+        let mut out: HashMap<ClusterId, Stored> = HashMap::new();
+        for item in batch_get(&self.client, &self.table, keys).await? {
+            let Some(id) = cluster_of(&item) else {
+                continue;
+            };
+            let entry = out.entry(id).or_default();
+            match s(&item, SK).as_deref() {
+                Some(SCHED_SK) => entry.sched = sched_from(&item),
+                Some(POLICY_SK) => {
+                    entry.snoozed_at = time(&item, "snoozed_at");
+                    entry.snoozed_until = time(&item, "snoozed_until");
+                    entry.last_unlock = time(&item, "last_unlock");
+                }
+                _ => {}
+            }
+        }
+        Ok(out)
+    }
+
+    async fn load_global(&self) -> Result<SchedRecord, StoreError> {
+        let item = get(&self.client, &self.table, key(GLOBAL_PK.into(), SCHED_SK)).await?;
+        Ok(item.as_ref().map(sched_from).unwrap_or_default())
+    }
+
+    async fn write(&self, writes: Vec<Write>) -> Result<(), StoreError> {
+        let items: Vec<Item> = writes
+            .iter()
+            .map(|w| match w {
+                Write::Sched {
+                    cluster,
+                    record,
+                    now,
+                } => sched_item(cluster.as_ref(), record, *now),
+                Write::Auto(a) => auto_item(a),
+            })
+            .collect();
+        batch_put(&self.client, &self.table, items).await
+    }
+
+    async fn automatic_between(
+        &self,
+        since: DateTime<Utc>,
+        until: DateTime<Utc>,
+    ) -> Result<Vec<AutoAction>, StoreError> {
+        let pages: Vec<Item> = self
+            .client
+            .query()
+            .table_name(&self.table)
+            .key_condition_expression("#pk = :pk AND #sk BETWEEN :from AND :to")
+            .expression_attribute_names("#pk", PK)
+            .expression_attribute_names("#sk", SK)
+            .expression_attribute_values(":pk", string(GLOBAL_PK))
+            .expression_attribute_values(":from", string(format!("{AUTO_PREFIX}{}", stamp(since))))
+            .expression_attribute_values(":to", string(format!("{AUTO_PREFIX}{}", stamp(until))))
+            .into_paginator()
+            .items()
+            .send()
+            .try_collect()
+            .await
+            .map_err(|e| store_error("Query", e))?;
+        Ok(pages
+            .iter()
+            .filter_map(|item| {
+                Some(AutoAction {
+                    at: time(item, "at")?,
+                    cluster: s(item, "cluster")?,
+                    name: s(item, "name").unwrap_or_default(),
+                    account: s(item, "account"),
+                    rule: s(item, "rule").unwrap_or_default(),
+                    reason: s(item, "reason").unwrap_or_default(),
+                })
+            })
+            .collect())
+    }
+}
+
+#[async_trait]
+impl UnlockRecorder for DynamoPolicyStore {
+    async fn record_unlock(
+        &self,
+        cluster: &ClusterId,
+        at: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        self.client
+            .update_item()
+            .table_name(&self.table)
+            .set_key(Some(key(cluster_pk(cluster), POLICY_SK)))
+            .update_expression("SET last_unlock = :at, #ttl = :ttl")
+            .expression_attribute_names("#ttl", TTL_ATTRIBUTE)
+            .expression_attribute_values(":at", epoch(at))
+            .expression_attribute_values(":ttl", epoch(at + KEEP))
+            .send()
+            .await
+            .map_err(|e| store_error("UpdateItem", e))?;
+        Ok(())
+    }
+}

@@ -1,0 +1,105 @@
+//! The [`CommandQueue`] port over SQS: SendMessage for one command,
+//! SendMessageBatch (10 a call, failed entries retried) for many.
+
+use crate::aws::{classify, AwsFailure, FailureKind};
+use async_trait::async_trait;
+use aws_sdk_sqs::types::SendMessageBatchRequestEntry;
+use emrbot_domain::message::CommandMessage;
+use emrbot_domain::ports::queue::{CommandQueue, QueueError};
+
+pub use aws_sdk_sqs::Client as SqsClient;
+
+fn queue_error(operation: &str, failure: AwsFailure) -> QueueError {
+    tracing::error!(code = %failure.code, operation, "SQS call failed");
+    match failure.kind {
+        FailureKind::Transient => QueueError::Transient(failure.to_string()),
+        _ => QueueError::Rejected(failure.to_string()),
+    }
+}
+
+pub struct SqsQueue {
+    client: aws_sdk_sqs::Client,
+    url: String,
+}
+
+impl SqsQueue {
+    pub fn new(client: aws_sdk_sqs::Client, url: impl Into<String>) -> Self {
+        Self {
+            client,
+            url: url.into(),
+        }
+    }
+}
+
+#[async_trait]
+impl CommandQueue for SqsQueue {
+    async fn send(&self, message: &CommandMessage) -> Result<(), QueueError> {
+        let mut request = self
+            .client
+            .send_message()
+            .queue_url(&self.url)
+            .message_body(message.to_json());
+        if self.url.ends_with(".fifo") {
+            // A FIFO queue deduplicates by our id for 5 minutes on its own.
+            request = request
+                .message_group_id("commands")
+                .message_deduplication_id(message.id.as_str());
+        }
+        request.send().await.map(|_| ()).map_err(|err| {
+            tracing::error!(message_id = %message.id, "SendMessage failed");
+            queue_error("SendMessage", classify(&err))
+        })
+    }
+
+    async fn send_all(&self, messages: &[CommandMessage]) -> Result<(), QueueError> {
+        let fifo = self.url.ends_with(".fifo");
+        for chunk in messages.chunks(10) {
+            let mut entries: Vec<SendMessageBatchRequestEntry> = chunk
+                .iter()
+                .enumerate()
+                .map(|(i, m)| {
+                    let mut entry = SendMessageBatchRequestEntry::builder()
+                        .id(format!("m{i}"))
+                        .message_body(m.to_json());
+                    if fifo {
+                        entry = entry
+                            .message_group_id("commands")
+                            .message_deduplication_id(m.id.as_str());
+                    }
+                    entry.build().expect("id and body set")
+                })
+                .collect();
+            for attempt in 0..4 {
+                if entries.is_empty() {
+                    break;
+                }
+                if attempt > 0 {
+                    tokio::time::sleep(std::time::Duration::from_millis(100 << attempt)).await;
+                }
+                let out = self
+                    .client
+                    .send_message_batch()
+                    .queue_url(&self.url)
+                    .set_entries(Some(entries.clone()))
+                    .send()
+                    .await
+                    .map_err(|err| queue_error("SendMessageBatch", classify(&err)))?;
+                let failed: Vec<&str> = out.failed().iter().map(|f| f.id()).collect();
+                if let Some(permanent) = out.failed().iter().find(|f| f.sender_fault()) {
+                    return Err(QueueError::Rejected(format!(
+                        "{}: {}",
+                        permanent.code(),
+                        permanent.message().unwrap_or("")
+                    )));
+                }
+                entries.retain(|e| failed.contains(&e.id()));
+            }
+            if !entries.is_empty() {
+                return Err(QueueError::Transient(
+                    "SendMessageBatch kept failing".into(),
+                ));
+            }
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,23 @@
+//! Every message emrbot shows in Slack, rendered from typed values: the
+//! cluster views (`clusters`), the scheduler's notices and report
+//! (`notices`), refusals (`refusal`) and the replies to
+//! commands (`replies`). Buttons carry the command text they stand for in `value`
+//! (`terminate j-1ABC`); the ingress parses it like typed text.
+
+pub mod ack;
+pub mod clusters;
+pub mod notices;
+pub mod refusal;
+pub mod replies;
+
+pub use clusters::*;
+pub use notices::*;
+pub use refusal::refusal;
+
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
+
+/// `Mon 18:00 JST`: an instant in the configured time zone.
+pub fn local_time(t: DateTime<Utc>, tz: Tz) -> String {
+    t.with_timezone(&tz).format("%a %H:%M %Z").to_string()
+}

@@ -1,0 +1,200 @@
+//! What the scheduler's notices look like in Slack: warnings, idle alerts and
+//! the daily report. The scheduler puts the data on the queue; the worker
+//! renders it with these functions and posts it to the report channel.
+//! Buttons carry command text (`lock j-1`, `extend j-1 1h`, `terminate j-1`)
+//! under action ids `emrbot:<action>`, like every other emrbot button.
+
+use crate::slack::blocks::{actions, context, escape, header, section, Button, SlackMessage};
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
+use emrbot_domain::duration::format_elapsed;
+use emrbot_domain::report::DailyReport;
+
+fn local(t: DateTime<Utc>, tz: Tz) -> String {
+    t.with_timezone(&tz).format("%a %H:%M").to_string()
+}
+
+fn label(id: &str, name: Option<&str>) -> String {
+    match name {
+        Some(n) if !n.is_empty() => format!("*{}* `{id}`", escape(n)),
+        _ => format!("`{id}`"),
+    }
+}
+
+fn rule_text(rule: &str) -> &str {
+    match rule {
+        "end_of_day" => "end of day",
+        "idle" => "idle and unlocked",
+        other => other,
+    }
+}
+
+/// `warn_before` ahead of an automatic termination.
+pub fn warning(
+    id: &str,
+    name: Option<&str>,
+    rule: &str,
+    at: DateTime<Utc>,
+    now: DateTime<Utc>,
+    tz: Tz,
+) -> SlackMessage {
+    let left = if at > now {
+        format!("in {}", format_elapsed(at - now))
+    } else {
+        "now".into()
+    };
+    let text = format!(
+        ":hourglass_flowing_sand: {} will be terminated {left} (at {}, {}). Lock it if you are using it.",
+        label(id, name),
+        local(at, tz),
+        rule_text(rule)
+    );
+    let buttons = [
+        Button::new("Lock", "emrbot:lock", &format!("lock {id}")).primary(),
+        Button::new("Extend 1h", "emrbot:extend", &format!("extend {id} 1h")),
+        Button::new(
+            "Terminate now",
+            "emrbot:terminate",
+            &format!("terminate {id}"),
+        )
+        .danger(),
+    ];
+    SlackMessage::new(
+        format!(
+            "{} will be terminated at {} ({})",
+            name.unwrap_or(id),
+            local(at, tz),
+            rule_text(rule)
+        ),
+        vec![section(&text), actions(&format!("warn:{id}"), &buttons)],
+    )
+}
+
+pub fn idle_alert(
+    id: &str,
+    name: Option<&str>,
+    holder: Option<&str>,
+    since: DateTime<Utc>,
+    now: DateTime<Utc>,
+    tz: Tz,
+) -> SlackMessage {
+    let held = holder.map(|h| format!(", held by {h}")).unwrap_or_default();
+    let text = format!(
+        ":zzz: {} has been idle for {} (since {}){held}.",
+        label(id, name),
+        format_elapsed(now - since),
+        local(since, tz)
+    );
+    let lock_button = if holder.is_some() {
+        Button::new("Unlock", "emrbot:unlock", &format!("unlock {id}"))
+    } else {
+        Button::new("Lock", "emrbot:lock", &format!("lock {id}")).primary()
+    };
+    let buttons = [
+        lock_button,
+        Button::new("Terminate", "emrbot:terminate", &format!("terminate {id}")).danger(),
+    ];
+    SlackMessage::new(
+        format!(
+            "{} has been idle for {}",
+            name.unwrap_or(id),
+            format_elapsed(now - since)
+        ),
+        vec![section(&text), actions(&format!("idle:{id}"), &buttons)],
+    )
+}
+
+/// The report: one line a cluster, packed into sections (Slack's 3000
+/// characters a text, 50 blocks a message).
+pub fn daily_report(r: &DailyReport, tz: Tz, price_per_hour: Option<f64>) -> SlackMessage {
+    let mut blocks = vec![header(&format!(
+        "EMR daily report: {} active",
+        r.clusters.len()
+    ))];
+    let mut lines: Vec<String> = r
+        .clusters
+        .iter()
+        .map(|c| {
+            let up = c
+                .created_at
+                .map(|t| format!("up {}", format_elapsed(r.at - t)))
+                .unwrap_or_default();
+            let activity = match c.idle_since {
+                Some(s) => format!("idle {}", format_elapsed(r.at - s)),
+                None if c.state == "WAITING" => "idle".into(),
+                None => "busy".into(),
+            };
+            let holder = match (&c.holder, c.locked_until) {
+                (Some(h), Some(u)) => format!("held by {h} until {}", local(u, tz)),
+                (Some(h), None) => format!("held by {h}"),
+                _ => "not locked".into(),
+            };
+            let hours = c.normalized_instance_hours.unwrap_or(0);
+            let cost = price_per_hour
+                .map(|p| format!(" (${:.2})", p * f64::from(hours)))
+                .unwrap_or_default();
+            let account = c
+                .account
+                .as_deref()
+                .map(|a| format!(" · {}", escape(a)))
+                .unwrap_or_default();
+            format!(
+                "• *{}* `{}`{account} · {} · {up} · {activity} · {holder} · {hours} NIH{cost}",
+                escape(&c.name),
+                c.id,
+                c.state
+            )
+        })
+        .collect();
+    if lines.is_empty() {
+        lines.push("No active clusters.".into());
+    }
+    let total: i64 = r
+        .clusters
+        .iter()
+        .map(|c| i64::from(c.normalized_instance_hours.unwrap_or(0)))
+        .sum();
+    let mut chunk = String::new();
+    for line in lines {
+        if chunk.len() + line.len() + 1 > 2900 {
+            blocks.push(section(&chunk));
+            chunk.clear();
+        }
+        chunk.push_str(&line);
+        chunk.push('\n');
+    }
+    blocks.push(section(&chunk));
+    let terminated = if r.terminated.is_empty() {
+        format!("No automatic terminations since {}.", local(r.since, tz))
+    } else {
+        let items: Vec<String> = r
+            .terminated
+            .iter()
+            .map(|a| {
+                format!(
+                    "`{}` {} at {} ({})",
+                    a.cluster,
+                    escape(&a.name),
+                    local(a.at, tz),
+                    escape(&a.reason)
+                )
+            })
+            .collect();
+        format!(
+            "Terminated automatically since {}: {}",
+            local(r.since, tz),
+            items.join(", ")
+        )
+    };
+    blocks.push(context(&terminated));
+    let cost = price_per_hour
+        .map(|p| format!(", about ${:.2}", p * total as f64))
+        .unwrap_or_default();
+    let fallback = format!(
+        "EMR daily report: {} active clusters ({}), {total} normalized instance hours{cost}; {} terminated automatically",
+        r.clusters.len(),
+        r.clusters.iter().map(|c| c.id.as_str()).collect::<Vec<_>>().join(", "),
+        r.terminated.len()
+    );
+    SlackMessage::new(fallback, blocks)
+}

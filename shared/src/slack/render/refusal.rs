@@ -1,0 +1,133 @@
+//! The one rendering of each [`Refusal`]: a short line that says what was
+//! refused and what to do instead.
+
+use crate::slack::blocks::escape;
+use chrono_tz::Tz;
+use emrbot_domain::lock::Lock;
+use emrbot_domain::refusal::Refusal;
+
+use super::local_time;
+
+/// `:no_entry:`-style line for `refusal`. `slash` is the configured command
+/// (`/emr`), for hints.
+pub fn refusal(refusal: &Refusal, slash: &str, tz: Tz) -> String {
+    match refusal {
+        Refusal::NotPermitted {
+            who,
+            action,
+            is_service: true,
+        } => format!(
+            ":no_entry: {who} may not `{action}`. Grant it under `[[permissions.services]]` in the config."
+        ),
+        Refusal::NotPermitted { action, .. } => format!(
+            ":no_entry: You can't `{action}` from this channel. `{slash} help` shows what you can do here."
+        ),
+        Refusal::ForceNeedsAdmin => {
+            ":no_entry: Only emrbot admins may `terminate … force`.".into()
+        }
+        Refusal::NoSuchCluster { reference } => {
+            format!(":warning: No active cluster matches `{}`.", escape(reference))
+        }
+        Refusal::Ambiguous {
+            reference,
+            candidates,
+        } => {
+            let names: Vec<String> = candidates
+                .iter()
+                .take(20)
+                .map(|(name, id)| format!("{} (`{id}`)", escape(name)))
+                .collect();
+            format!(
+                ":warning: `{}` matches several clusters: {}. Be more specific.",
+                escape(reference),
+                names.join(", ")
+            )
+        }
+        Refusal::AccountNotConfigured { account } => format!(
+            ":warning: The account `{}` is not configured under `[accounts]`.",
+            escape(account)
+        ),
+        Refusal::NoSuchPreset { preset, known } => {
+            let known = if known.is_empty() {
+                "none are configured".to_string()
+            } else {
+                known
+                    .iter()
+                    .map(|p| format!("`{}`", escape(p)))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            };
+            format!(
+                ":warning: There is no preset `{}`. Presets: {known}.",
+                escape(preset)
+            )
+        }
+        Refusal::Locked(lock) => format!(":no_entry: {}", held(lock)),
+        Refusal::UnlockNotYours(lock) => {
+            format!(":no_entry: {} Only they or an admin can unlock it.", held(lock))
+        }
+        Refusal::TerminateLocked { name, lock, forced } => {
+            let hint = if *forced {
+                " Only an admin can force past a lock."
+            } else {
+                " Ask them, or an admin can add `force`."
+            };
+            format!(
+                ":no_entry: *{}* `{}` is locked by {} until {}, so it was not terminated.{hint}",
+                escape(name),
+                lock.cluster,
+                lock.holder_display,
+                local_time(lock.until, tz)
+            )
+        }
+        Refusal::TerminationProtected { name, id } => format!(
+            ":shield: *{}* `{id}` has EMR termination protection on, so it cannot be terminated. \
+             If it really should go, turn protection off first (EMR console, or \
+             `aws emr modify-cluster-attributes --cluster-id {id} --no-termination-protected`), then try again.",
+            escape(name)
+        ),
+        Refusal::NotResizable => ":warning: Only core and task groups can be resized.".into(),
+        Refusal::CoreNeedsOne => {
+            ":warning: A core group needs at least one instance (HDFS lives there).".into()
+        }
+        Refusal::OverPresetLimit {
+            preset,
+            max,
+            role,
+            count,
+        } => format!(
+            ":warning: Preset `{}` allows at most {max} {role} instances; {count} is too many.",
+            escape(preset)
+        ),
+        Refusal::NoSuchGroup { group, known } => format!(
+            ":warning: No group `{}` on that cluster. It has: {}.",
+            escape(group),
+            known.join(", ")
+        ),
+        Refusal::SeveralGroups { group, ids } => {
+            let ids: Vec<String> = ids.iter().map(|id| format!("`{id}`")).collect();
+            format!(
+                ":warning: `{}` is several groups ({}); give the group id.",
+                escape(group),
+                ids.join(", ")
+            )
+        }
+        Refusal::Emr(reason) => format!(":warning: {}", escape(reason)),
+    }
+}
+
+/// "`j-1` is locked by <@U1> until <date> (reason)."
+fn held(l: &Lock) -> String {
+    let reason = l
+        .reason
+        .as_deref()
+        .map(|r| format!(" ({})", escape(r)))
+        .unwrap_or_default();
+    format!(
+        "`{}` is locked by {} until <!date^{}^{{date_short_pretty}} {{time}}|{}>{reason}.",
+        l.cluster,
+        l.holder_display,
+        l.until.timestamp(),
+        l.until.format("%Y-%m-%d %H:%M UTC")
+    )
+}

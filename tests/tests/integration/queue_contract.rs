@@ -1,0 +1,54 @@
+//! The documented queue contract (docs/) is the one the code reads.
+
+use emrbot_domain::message::{CommandMessage, Requester};
+use emrbot_tests::emulator::repo_root;
+
+#[test]
+fn every_documented_example_parses() {
+    let dir = repo_root().join("docs/examples");
+    let mut seen = 0;
+    for entry in std::fs::read_dir(&dir).expect("docs/examples exists") {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "json") {
+            let text = std::fs::read_to_string(&path).unwrap();
+            let message = CommandMessage::from_json(&text)
+                .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+            assert_eq!(message.v, 1);
+            seen += 1;
+        }
+    }
+    assert!(seen >= 2, "expected examples in {}", dir.display());
+}
+
+#[test]
+fn the_schema_names_every_command_and_requester() {
+    let schema: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(repo_root().join("docs/queue-message.schema.json")).unwrap(),
+    )
+    .unwrap();
+    let text = schema.to_string();
+    for action in emrbot_domain::Action::ALL {
+        assert!(
+            text.contains(&format!("\"const\":\"{action}\"")),
+            "schema lacks command {action}"
+        );
+    }
+    for name in ["warn", "idle_alert", "report"] {
+        assert!(
+            text.contains(&format!("\"const\":\"{name}\"")),
+            "schema lacks command {name}"
+        );
+    }
+    for kind in ["slack", "service", "scheduler"] {
+        assert!(
+            text.contains(&format!("\"const\":\"{kind}\"")),
+            "schema lacks requester {kind}"
+        );
+    }
+    // A service message as the README shows it.
+    let m = CommandMessage::from_json(
+        r#"{"v":1,"id":"etl:1","issued_at":"2026-11-21T00:00:00Z","requested_by":{"kind":"service","name":"etl"},"command":{"name":"status"}}"#,
+    )
+    .unwrap();
+    assert_eq!(m.requested_by, Requester::Service { name: "etl".into() });
+}

@@ -1,0 +1,183 @@
+//! One command message: permissions, dispatch to the command's module, the
+//! audit record, and the reply.
+
+use crate::error::CommandError;
+use crate::trace::Trace;
+use crate::{Outcome, Worker};
+use emrbot_domain::audit::AuditEntry;
+use emrbot_domain::command::{Action, Command};
+use emrbot_domain::message::{CommandMessage, Requester};
+use emrbot_domain::refusal::Refusal;
+use emrbot_shared::slack::render;
+use emrbot_shared::slack::SlackMessage;
+use tracing::Instrument;
+
+impl Worker {
+    pub async fn handle_message(&self, message: &CommandMessage) -> Outcome {
+        let span = tracing::info_span!("command", message_id = %message.id, action = %message.command.action());
+        self.once(message.id.as_str(), self.perform(message))
+            .instrument(span)
+            .await
+    }
+
+    async fn perform(&self, message: &CommandMessage) -> Outcome {
+        let mut trace = Trace::default();
+        let (reply, outcome) = match self.execute(message, &mut trace).await {
+            Ok(reply) => (reply, "ok"),
+            Err(error) if error.is_transient() => {
+                tracing::warn!(error = %error, "transient failure; will retry");
+                return Outcome::Retry;
+            }
+            Err(error) => {
+                tracing::info!(error = %error, "command refused");
+                let reply = match &error {
+                    CommandError::Refused(refusal) => {
+                        render::refusal(refusal, &self.config.slack.command, self.config.timezone)
+                    }
+                    other => format!(":warning: {other}"),
+                };
+                trace.detail = reply.clone();
+                (Some(SlackMessage::plain(reply)), "refused")
+            }
+        };
+        self.audit(message, &trace, outcome).await;
+        if let Some(reply) = reply {
+            self.deliver(&message.reply_to, message.issued_at, &reply)
+                .await;
+        }
+        Outcome::Done
+    }
+
+    async fn audit(&self, message: &CommandMessage, trace: &Trace, outcome: &str) {
+        let action = message.command.action();
+        if matches!(action, Action::Status | Action::Help) {
+            return;
+        }
+        let reason = match &message.command {
+            Command::Terminate { reason, .. } => reason.clone(),
+            _ => None,
+        }
+        .or_else(|| match &message.requested_by {
+            Requester::Scheduler { rule } => Some(rule.clone()),
+            _ => None,
+        });
+        let entry = AuditEntry {
+            at: self.clock.now(),
+            who: message.requested_by.display(),
+            action: action.to_string(),
+            cluster: trace.cluster.clone(),
+            account: trace.account.clone(),
+            outcome: outcome.to_string(),
+            detail: trace.detail.clone(),
+            reason,
+            message_id: message.id.to_string(),
+        };
+        if let Err(error) = self.audit.record(&entry).await {
+            tracing::error!(error = %error, "could not write the audit log");
+        }
+    }
+
+    /// Performs the command. `Ok(None)`: it has replied itself (launch).
+    pub async fn execute(
+        &self,
+        message: &CommandMessage,
+        trace: &mut Trace,
+    ) -> Result<Option<SlackMessage>, CommandError> {
+        let action = message.command.action();
+        let requester = &message.requested_by;
+        if !self.config.permissions.allows(requester, action) {
+            return Err(Refusal::NotPermitted {
+                who: requester.display(),
+                action,
+                is_service: matches!(requester, Requester::Service { .. }),
+            }
+            .into());
+        }
+        let (now, tz) = (self.clock.now(), self.config.timezone);
+        let reply = match &message.command {
+            Command::Help => self.help(requester),
+            Command::Status { cluster: None } => self.status_all().await?,
+            Command::Status {
+                cluster: Some(reference),
+            } => self.status_one(reference).await?,
+            Command::Lock {
+                cluster,
+                duration,
+                reason,
+            } => {
+                self.lock(requester, cluster, *duration, reason.clone(), trace)
+                    .await?
+            }
+            Command::Unlock { cluster } => self.unlock(requester, cluster, trace).await?,
+            Command::Extend { cluster, duration } => {
+                self.extend(requester, cluster, *duration, trace).await?
+            }
+            Command::Launch {
+                preset,
+                cluster_name,
+            } => {
+                self.launch(message, preset, cluster_name.as_deref(), trace)
+                    .await?;
+                return Ok(None);
+            }
+            Command::Terminate {
+                cluster,
+                confirmed,
+                force,
+                reason,
+            } => {
+                let request = crate::terminate::Request {
+                    confirmed: *confirmed,
+                    force: *force,
+                    reason: reason.as_deref(),
+                };
+                self.terminate(requester, cluster, request, trace).await?
+            }
+            Command::Resize {
+                cluster,
+                group,
+                count,
+            } => {
+                self.resize(requester, cluster, group, *count, trace)
+                    .await?
+            }
+            // Scheduler notices: rendered here, posted where the message says.
+            Command::Warn {
+                cluster,
+                rule,
+                at,
+                cluster_name,
+            } => render::warning(
+                cluster.as_str(),
+                cluster_name.as_deref(),
+                rule,
+                *at,
+                now,
+                tz,
+            ),
+            Command::IdleAlert {
+                cluster,
+                since,
+                cluster_name,
+                holder,
+            } => render::idle_alert(
+                cluster.as_str(),
+                cluster_name.as_deref(),
+                holder.as_deref(),
+                *since,
+                now,
+                tz,
+            ),
+            Command::Report { report } => render::daily_report(
+                report,
+                tz,
+                self.config.policy.cost_per_normalized_instance_hour,
+            ),
+        };
+        Ok(Some(reply))
+    }
+
+    pub(crate) fn is_admin(&self, r: &Requester) -> bool {
+        self.config.permissions.is_admin(r)
+    }
+}

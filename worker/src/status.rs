@@ -1,0 +1,100 @@
+//! `status`, `status <cluster>` and `help`: read only.
+
+use crate::error::CommandError;
+use crate::Worker;
+use emrbot_domain::cluster::ClusterRef;
+use emrbot_domain::duration::HumanDuration;
+use emrbot_domain::emr::{idle_since, ClusterState, TAG_PRESET};
+use emrbot_domain::message::Requester;
+use emrbot_shared::slack::render::{self, ClusterView, DetailExtras};
+use emrbot_shared::slack::SlackMessage;
+use std::collections::HashMap;
+
+impl Worker {
+    pub(crate) fn help(&self, requester: &Requester) -> SlackMessage {
+        let permissions = &self.config.permissions;
+        SlackMessage::plain(render::help_text(
+            &self.config.slack.command,
+            &permissions.allowed_actions(requester),
+            permissions.is_admin(requester),
+        ))
+    }
+
+    pub(crate) async fn status_all(&self) -> Result<SlackMessage, CommandError> {
+        let clusters = self.clusters.list_active().await?;
+        let ids: Vec<_> = clusters.iter().map(|c| c.id.clone()).collect();
+        let locks = self.locks.get_many(&ids).await?;
+        // Idle time needs each waiting cluster's steps; asked concurrently, and a
+        // failure only leaves that cluster's idle time blank.
+        let mut tasks = tokio::task::JoinSet::new();
+        for c in clusters.iter().filter(|c| c.state == ClusterState::Waiting) {
+            if let Some(api) = self.clusters.account(c.account.as_deref()).cloned() {
+                let c = c.clone();
+                tasks.spawn(async move {
+                    let steps = api.list_steps(&c.id).await.ok();
+                    (c.id.clone(), steps.and_then(|s| idle_since(&c, &s)))
+                });
+            }
+        }
+        let mut idle = HashMap::new();
+        while let Some(Ok((id, since))) = tasks.join_next().await {
+            idle.insert(id, since);
+        }
+        let rate = self.config.policy.cost_per_normalized_instance_hour;
+        let views: Vec<ClusterView<'_>> = clusters
+            .iter()
+            .map(|c| ClusterView {
+                cluster: c,
+                lock: locks.get(&c.id),
+                idle_since: idle.get(&c.id).copied().flatten(),
+                cost_per_hour: rate,
+            })
+            .collect();
+        Ok(render::status_list(
+            &views,
+            self.clock.now(),
+            self.config.timezone,
+        ))
+    }
+
+    pub(crate) async fn status_one(
+        &self,
+        reference: &ClusterRef,
+    ) -> Result<SlackMessage, CommandError> {
+        let (summary, api) = self.resolve(reference).await?;
+        let mut detail = api.describe(&summary.id).await?;
+        detail.summary.account = summary.account.clone();
+        if detail.auto_terminate_idle.is_none() {
+            // EMR's policy as the preset set it at launch (the emulator cannot read it back).
+            detail.auto_terminate_idle = detail
+                .tags
+                .get(TAG_PRESET)
+                .and_then(|p| self.config.presets.get(p))
+                .and_then(|p| p.idle_timeout)
+                .map(HumanDuration::to_chrono);
+        }
+        let steps = api.list_steps(&summary.id).await.unwrap_or_default();
+        let lock = self.locks.get(&summary.id).await?;
+        let history = self
+            .audit
+            .recent(&summary.id, 10)
+            .await
+            .unwrap_or_else(|e| {
+                tracing::warn!(error = %e, "audit history unavailable");
+                Vec::new()
+            });
+        let extras = DetailExtras {
+            lock: lock.as_ref(),
+            steps: &steps,
+            idle_since: idle_since(&detail.summary, &steps),
+            history: &history,
+            cost_per_hour: self.config.policy.cost_per_normalized_instance_hour,
+        };
+        Ok(render::cluster_detail(
+            &detail,
+            &extras,
+            self.clock.now(),
+            self.config.timezone,
+        ))
+    }
+}

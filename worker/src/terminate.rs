@@ -1,0 +1,96 @@
+//! `terminate <cluster>`: confirmation first, locks respected (admins and the
+//! scheduler's own decisions aside), EMR's termination protection explained.
+
+use crate::error::CommandError;
+use crate::trace::Trace;
+use crate::Worker;
+use emrbot_domain::cluster::ClusterRef;
+use emrbot_domain::lock::holder_id;
+use emrbot_domain::message::Requester;
+use emrbot_domain::ports::clusters::EmrError;
+use emrbot_domain::refusal::Refusal;
+use emrbot_shared::slack::render::{self, replies, replies::Named};
+use emrbot_shared::slack::SlackMessage;
+
+/// What the `terminate` command asked for.
+pub(crate) struct Request<'a> {
+    /// `false`: ask for confirmation with a button.
+    pub confirmed: bool,
+    /// An admin overriding another user's lock.
+    pub force: bool,
+    /// Why, when the termination is automatic.
+    pub reason: Option<&'a str>,
+}
+
+impl Worker {
+    pub(crate) async fn terminate(
+        &self,
+        requester: &Requester,
+        reference: &ClusterRef,
+        request: Request<'_>,
+        trace: &mut Trace,
+    ) -> Result<SlackMessage, CommandError> {
+        let (c, api) = self.resolve(reference).await?;
+        trace.about(&c);
+        let now = self.clock.now();
+        let may_force = request.force
+            && (self.is_admin(requester) || matches!(requester, Requester::Scheduler { .. }));
+        let other_lock = self
+            .locks
+            .get(&c.id)
+            .await?
+            .filter(|l| l.is_active(now) && l.holder != holder_id(requester));
+        if let Some(l) = &other_lock {
+            if !may_force {
+                return Err(Refusal::TerminateLocked {
+                    name: c.name.clone(),
+                    lock: Box::new(l.clone()),
+                    forced: request.force,
+                }
+                .into());
+            }
+        }
+        let protected = || Refusal::TerminationProtected {
+            name: c.name.clone(),
+            id: c.id.clone(),
+        };
+        if !request.confirmed {
+            if api.describe(&c.id).await?.termination_protected {
+                return Err(protected().into());
+            }
+            let warning = other_lock.map(|l| {
+                format!(
+                    "{} holds a lock on it; you are forcing past it as an admin.",
+                    l.holder_display
+                )
+            });
+            trace.detail = "asked for confirmation".into();
+            return Ok(render::terminate_confirmation(
+                &c,
+                request.force,
+                warning.as_deref(),
+            ));
+        }
+        match api.terminate(&c.id).await {
+            Ok(()) => {}
+            Err(EmrError::TerminationProtected(_)) => return Err(protected().into()),
+            Err(e) => return Err(e.into()),
+        }
+        if let Err(e) = self.locks.release(&c.id, None).await {
+            tracing::warn!(error = %e, "terminated, but the lock could not be removed");
+        }
+        trace.detail = match &other_lock {
+            Some(l) => format!("terminated, forced past {}'s lock", l.holder_display),
+            None => "terminated".into(),
+        };
+        Ok(replies::terminated(
+            &requester.display(),
+            Named {
+                name: &c.name,
+                id: &c.id,
+            },
+            c.account.as_deref(),
+            request.reason,
+        ))
+    }
+}

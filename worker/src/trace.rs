@@ -1,0 +1,19 @@
+//! What the audit log should say about a command, filled in as it runs.
+
+use emrbot_domain::cluster::ClusterId;
+use emrbot_domain::emr::ClusterSummary;
+
+/// What the audit log should say about a command.
+#[derive(Debug, Default)]
+pub struct Trace {
+    pub cluster: Option<ClusterId>,
+    pub account: Option<String>,
+    pub detail: String,
+}
+
+impl Trace {
+    pub fn about(&mut self, c: &ClusterSummary) {
+        self.cluster = Some(c.id.clone());
+        self.account = c.account.clone();
+    }
+}

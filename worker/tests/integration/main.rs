@@ -1,0 +1,12 @@
+//! The integration tests of `worker`, one binary (one link of the AWS SDK):
+//! each module drives the real code against the emulator and a local Slack.
+
+mod common;
+mod cross_account;
+mod failures;
+mod lambda_runtime;
+mod launch;
+mod locks;
+mod replies;
+mod resize;
+mod terminate;
