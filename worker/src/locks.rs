@@ -36,10 +36,7 @@ impl Worker {
         self.take(&lock, trace).await?;
         Ok(replies::locked(
             &requester.display(),
-            Named {
-                name: &c.name,
-                id: &c.id,
-            },
+            Named::of(&c),
             duration,
             lock.until,
             lock.reason.as_deref(),
@@ -84,11 +81,7 @@ impl Worker {
             },
             Err(l) => return Err(Refusal::UnlockNotYours(l.clone()).into()),
         };
-        let named = Named {
-            name: &c.name,
-            id: &c.id,
-        };
-        Ok(replies::unlocked(&requester.display(), named, how))
+        Ok(replies::unlocked(&requester.display(), Named::of(&c), how))
     }
 
     pub(crate) async fn extend(
@@ -126,10 +119,7 @@ impl Worker {
         self.take(&lock, trace).await?;
         Ok(replies::extended(
             &requester.display(),
-            Named {
-                name: &c.name,
-                id: &c.id,
-            },
+            Named::of(&c),
             duration,
             lock.until,
             snoozed,

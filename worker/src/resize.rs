@@ -57,10 +57,7 @@ impl Worker {
         );
         Ok(replies::resized(
             &requester.display(),
-            Named {
-                name: &c.name,
-                id: &c.id,
-            },
+            Named::of(&c),
             group,
             count,
         ))

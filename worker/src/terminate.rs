@@ -85,10 +85,7 @@ impl Worker {
         };
         Ok(replies::terminated(
             &requester.display(),
-            Named {
-                name: &c.name,
-                id: &c.id,
-            },
+            Named::of(&c),
             c.account.as_deref(),
             request.reason,
         ))

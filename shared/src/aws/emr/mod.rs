@@ -19,6 +19,18 @@ pub struct AwsClusterApi {
 }
 
 impl AwsClusterApi {
+    /// DescribeCluster alone.
+    async fn describe_cluster(&self, id: &ClusterId) -> Result<emr::Cluster, EmrError> {
+        self.client
+            .describe_cluster()
+            .cluster_id(id.as_str())
+            .send()
+            .await
+            .map_err(|e| emr_error("DescribeCluster", e))?
+            .cluster
+            .ok_or_else(|| EmrError::NotFound(id.to_string()))
+    }
+
     pub fn new(client: Client) -> Self {
         Self { client }
     }
@@ -113,16 +125,8 @@ impl ClusterReader for AwsClusterApi {
         Ok(pages.iter().filter_map(summary_from).collect())
     }
     async fn describe(&self, id: &ClusterId) -> Result<ClusterDetail, EmrError> {
-        let out = self
-            .client
-            .describe_cluster()
-            .cluster_id(id.as_str())
-            .send()
-            .await
-            .map_err(|e| emr_error("DescribeCluster", e))?;
-        let c = out
-            .cluster()
-            .ok_or_else(|| EmrError::NotFound(id.to_string()))?;
+        let c = self.describe_cluster(id).await?;
+        let c = &c;
         let summary = summary_of(
             id.clone(),
             c.name(),
@@ -187,17 +191,7 @@ impl ClusterReader for AwsClusterApi {
     ) -> Result<HashMap<ClusterId, BTreeMap<String, String>>, EmrError> {
         let mut out = HashMap::with_capacity(ids.len());
         for id in ids {
-            let described = self
-                .client
-                .describe_cluster()
-                .cluster_id(id.as_str())
-                .send()
-                .await
-                .map_err(|e| emr_error("DescribeCluster", e))?;
-            out.insert(
-                id.clone(),
-                described.cluster().map(tags_of).unwrap_or_default(),
-            );
+            out.insert(id.clone(), tags_of(&self.describe_cluster(id).await?));
         }
         Ok(out)
     }

@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use emrbot_domain::cluster::ClusterId;
 use emrbot_domain::duration::HumanDuration;
-use emrbot_domain::emr::{CapacityGroup, InstanceRole};
+use emrbot_domain::emr::{CapacityGroup, ClusterSummary, InstanceRole};
 
 /// The cluster a reply is about: its name and id.
 pub struct Named<'a> {
@@ -14,7 +14,14 @@ pub struct Named<'a> {
     pub id: &'a ClusterId,
 }
 
-impl Named<'_> {
+impl<'a> Named<'a> {
+    pub fn of(cluster: &'a ClusterSummary) -> Self {
+        Named {
+            name: &cluster.name,
+            id: &cluster.id,
+        }
+    }
+
     fn label(&self) -> String {
         format!("*{}* `{}`", escape(self.name), self.id)
     }
