@@ -8,8 +8,9 @@ use crate::interaction::{ActionPayload, Payload};
 use crate::{clip, single_valued, Enqueued, Ingress};
 use emrbot_domain::command::{Action, Command};
 use emrbot_domain::message::Requester;
-use emrbot_shared::slack::blocks::{context, escape, section};
-use emrbot_shared::slack::render::{ack as words, CONFIRM_ACTION_ID};
+use emrbot_shared::slack::blocks::{context, section};
+use emrbot_shared::slack::render::ack::{self as words, ButtonProblem};
+use emrbot_shared::slack::render::CONFIRM_ACTION_ID;
 use emrbot_shared::slack::SlackMessage;
 use serde_json::Value;
 
@@ -75,7 +76,7 @@ impl Ingress {
         };
         let command = match button_command(action) {
             Ok(command) => command,
-            Err(text) => return tell(text).await,
+            Err(problem) => return tell(words::button_problem(&problem)).await,
         };
         if let Err(refusal) = self.permit(&requester, &command) {
             return tell(self.refusal_text(&refusal, slash)).await;
@@ -100,10 +101,7 @@ impl Ingress {
         let message = self.slack_message(&identity, requester, command, response_url, true);
         // The progress update goes out before the enqueue, so it can never
         // overwrite the worker's answer, which replaces the same message.
-        let progress = format!(
-            ":hourglass_flowing_sand: <@{}>: {understood}",
-            escape(&user.id)
-        );
+        let progress = words::in_progress(&user.id, &understood);
         let original = payload.message.as_ref();
         self.responder
             .respond(
@@ -114,8 +112,7 @@ impl Ingress {
         match self.enqueue(&message).await {
             Enqueued::Now | Enqueued::Already => {}
             Enqueued::Failed => {
-                let warning = format!(":warning: {}", words::ENQUEUE_FAILED);
-                let restored = restore_with_note(original, &warning);
+                let restored = restore_with_note(original, &words::enqueue_failed_note());
                 self.responder.respond(response_url, &restored).await;
             }
         }
@@ -125,18 +122,16 @@ impl Ingress {
 
 /// The command a click stands for: the element's value parsed like typed text;
 /// `emrbot:confirm` confirms a termination.
-pub fn button_command(action: &ActionPayload) -> Result<Command, String> {
-    let text = action
-        .command_text()
-        .ok_or_else(|| ":warning: That button carries no command.".to_string())?;
-    let mut command = Command::parse(text).map_err(|e| format!(":warning: {e}"))?;
+pub fn button_command(action: &ActionPayload) -> Result<Command, ButtonProblem> {
+    let text = action.command_text().ok_or(ButtonProblem::NoCommand)?;
+    let mut command = Command::parse(text).map_err(ButtonProblem::Unparsable)?;
     if action.action_id == CONFIRM_ACTION_ID {
         if let Command::Terminate { confirmed, .. } = &mut command {
             *confirmed = true;
         }
     } else if let Some(named) = action.emrbot_action().and_then(Action::parse) {
         if named != command.action() {
-            return Err(":warning: That button does not match its command; ignored.".into());
+            return Err(ButtonProblem::Mismatch);
         }
     }
     Ok(command)

@@ -37,11 +37,7 @@ impl Ingress {
         };
         let command = match Command::parse(&unescape(&form.text)) {
             Ok(command) => command,
-            Err(error) => {
-                return ack(SlackMessage::plain(format!(
-                    ":warning: {error} (`{slash} help` lists what you can do)"
-                )))
-            }
+            Err(error) => return ack(SlackMessage::plain(words::syntax_error(&error, slash))),
         };
         if let Err(refusal) = self.permit(&requester, &command) {
             return ack(SlackMessage::plain(self.refusal_text(&refusal, slash)));

@@ -34,7 +34,7 @@ impl Worker {
                     CommandError::Refused(refusal) => {
                         render::refusal(refusal, &self.config.slack.command, self.config.timezone)
                     }
-                    other => format!(":warning: {other}"),
+                    other => render::replies::failed_text(&other.to_string()),
                 };
                 trace.detail = reply.clone();
                 (Some(SlackMessage::plain(reply)), "refused")

@@ -58,17 +58,11 @@ impl Worker {
             if api.describe(&c.id).await?.termination_protected {
                 return Err(protected().into());
             }
-            let warning = other_lock.map(|l| {
-                format!(
-                    "{} holds a lock on it; you are forcing past it as an admin.",
-                    l.holder_display
-                )
-            });
             trace.detail = "asked for confirmation".into();
             return Ok(render::terminate_confirmation(
                 &c,
                 request.force,
-                warning.as_deref(),
+                other_lock.as_ref().map(|l| l.holder_display.as_str()),
             ));
         }
         match api.terminate(&c.id).await {

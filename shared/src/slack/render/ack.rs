@@ -3,12 +3,49 @@
 //! no EMR access, so it names the cluster as the user typed it).
 
 use crate::slack::blocks::escape;
-use emrbot_domain::command::Command;
+use emrbot_domain::command::{Command, ParseError};
 use emrbot_domain::Config;
 
 /// The acknowledgement when the enqueue failed.
 pub const ENQUEUE_FAILED: &str =
     "Sorry, emrbot could not queue that command just now, so nothing was done. Please try again in a minute.";
+
+/// The note under a clicked message whose command could not be queued.
+pub fn enqueue_failed_note() -> String {
+    format!(":warning: {ENQUEUE_FAILED}")
+}
+
+/// Typed text that is not a command.
+pub fn syntax_error(error: &ParseError, slash: &str) -> String {
+    format!(":warning: {error} (`{slash} help` lists what you can do)")
+}
+
+/// Why a click was not turned into a command.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ButtonProblem {
+    NoCommand,
+    Unparsable(ParseError),
+    /// The action id names another command than the value carries.
+    Mismatch,
+}
+
+pub fn button_problem(problem: &ButtonProblem) -> String {
+    match problem {
+        ButtonProblem::NoCommand => ":warning: That button carries no command.".into(),
+        ButtonProblem::Unparsable(e) => format!(":warning: {e}"),
+        ButtonProblem::Mismatch => {
+            ":warning: That button does not match its command; ignored.".into()
+        }
+    }
+}
+
+/// What replaces the clicked row while the worker works on it.
+pub fn in_progress(user_id: &str, understood: &str) -> String {
+    format!(
+        ":hourglass_flowing_sand: <@{}>: {understood}",
+        escape(user_id)
+    )
+}
 
 fn code(text: &str) -> String {
     format!("`{}`", escape(&text.replace('`', "'")))

@@ -41,10 +41,11 @@ pub fn hours_and_cost(hours: Option<i32>, rate: Option<f64>) -> String {
 /// The confirmation asked before a terminate: the button's `value` is the
 /// command it confirms; the ingress turns a click on `emrbot:confirm` into
 /// that command with `confirmed = true`.
+/// `forcing_past`: the holder of the lock an admin is forcing past.
 pub fn terminate_confirmation(
     c: &ClusterSummary,
     force: bool,
-    warning: Option<&str>,
+    forcing_past: Option<&str>,
 ) -> SlackMessage {
     let value = format!("terminate {}{}", c.id, if force { " force" } else { "" });
     let mut text = format!(
@@ -53,8 +54,10 @@ pub fn terminate_confirmation(
         c.id,
         escape(&account_text(c))
     );
-    if let Some(w) = warning {
-        text.push_str(&format!("\n:warning: {w}"));
+    if let Some(holder) = forcing_past {
+        text.push_str(&format!(
+            "\n:warning: {holder} holds a lock on it; you are forcing past it as an admin."
+        ));
     }
     let blocks = vec![
         section(&text),

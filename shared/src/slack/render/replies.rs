@@ -135,6 +135,6 @@ pub fn resized(by: &str, cluster: Named<'_>, group: &CapacityGroup, to: u32) -> 
 }
 
 /// A failure that is not a refusal (EMR or DynamoDB said no for good).
-pub fn failed(reason: &str) -> SlackMessage {
-    SlackMessage::plain(format!(":warning: {}", escape(reason)))
+pub fn failed_text(reason: &str) -> String {
+    format!(":warning: {}", escape(reason))
 }
