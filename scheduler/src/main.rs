@@ -1,6 +1,7 @@
 //! The scheduler Lambda: settings and clients once, then one sweep per
 //! EventBridge scheduled event. A failed sweep is an error, so EventBridge
-//! retries it; repeats do nothing twice.
+//! retries it (repeats do nothing twice) and the error alarm sees it; the log
+//! says whether a retry can help.
 
 use emrbot_scheduler::{ScheduledEvent, SweepOutcome};
 use lambda_runtime::{run, service_fn, Error, LambdaEvent};
@@ -13,7 +14,10 @@ async fn main() -> Result<(), Error> {
     run(service_fn(
         move |event: LambdaEvent<serde_json::Value>| async move {
             let event = ScheduledEvent::from_json(event.payload)?;
-            Ok::<SweepOutcome, Error>(scheduler.handle(&event).await?)
+            let outcome = scheduler.handle(&event).await.inspect_err(|e| {
+                tracing::error!(retryable = e.is_transient(), error = %e, "sweep failed");
+            })?;
+            Ok::<SweepOutcome, Error>(outcome)
         },
     ))
     .await
