@@ -58,7 +58,7 @@ FUNCTIONS = {
     # logical id: (binary, extra env vars)
     "IngressFunction": ("ingress", {"SLACK_SIGNING_SECRET_ARN"}),
     "WorkerFunction": ("worker", {"SLACK_BOT_TOKEN_ARN"}),
-    "SchedulerFunction": ("scheduler", {"SLACK_BOT_TOKEN_ARN"}),
+    "SchedulerFunction": ("scheduler", set()),
 }
 
 
@@ -84,6 +84,16 @@ def check_invariants(sam: dict, cfn: dict) -> list[str]:
         missing = (REQUIRED_ENV | extra_env) - env
         expect(not missing, f"{logical_id}: environment lacks {sorted(missing)}")
         expect("LoggingConfig" in props, f"{logical_id}: no log group with retention")
+
+    # The scheduler only enqueues: no Slack secret, no permission to read one.
+    sched = res.get("SchedulerFunction", {}).get("Properties", {})
+    sched_env = set(sched.get("Environment", {}).get("Variables", {}))
+    expect(not {"SLACK_BOT_TOKEN_ARN", "SLACK_SIGNING_SECRET_ARN"} & sched_env, "scheduler: reads a Slack secret it never uses")
+    expect("secretsmanager:GetSecretValue" not in json.dumps(sched.get("Policies", [])) and not any(
+        "secretsmanager" in json.dumps(r.get("Properties", {}).get("PolicyDocument", {}))
+        for lid, r in res.items()
+        if r.get("Type") == "AWS::IAM::Role" and lid.startswith("SchedulerFunction")
+    ), "scheduler: may read secrets it never uses")
 
     routes = sorted(
         r["Properties"].get("RouteKey")
