@@ -6,7 +6,7 @@
 use crate::config::Account;
 use crate::ports::clock::Clock;
 use crate::ports::clusters::EmrError;
-use crate::ports::credentials::{AccountError, CredentialStore, RoleAssumer, TemporaryCredentials};
+use crate::ports::credentials::{AccountError, RoleAssumer, TemporaryCredentials};
 use chrono::{DateTime, Utc};
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex};
@@ -33,11 +33,10 @@ impl From<AccountError> for EmrError {
     }
 }
 
-/// Per-account credentials: memory, then DynamoDB, then STS, one flight at a time.
+/// Per-account credentials: memory, else STS, one flight at a time.
 pub struct AccountCredentials {
     accounts: BTreeMap<String, Account>,
     assumer: Arc<dyn RoleAssumer>,
-    store: Option<Arc<dyn CredentialStore>>,
     clock: Arc<dyn Clock>,
     memory: Mutex<HashMap<String, TemporaryCredentials>>,
     flights: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
@@ -47,13 +46,11 @@ impl AccountCredentials {
     pub fn new(
         accounts: BTreeMap<String, Account>,
         assumer: Arc<dyn RoleAssumer>,
-        store: Option<Arc<dyn CredentialStore>>,
         clock: Arc<dyn Clock>,
     ) -> Self {
         Self {
             accounts,
             assumer,
-            store,
             clock,
             memory: Mutex::default(),
             flights: Mutex::default(),
@@ -93,27 +90,7 @@ impl AccountCredentials {
         if let Some(c) = self.in_memory(name) {
             return Ok(c);
         }
-        if let Some(store) = &self.store {
-            match store.get(name).await {
-                Ok(Some(c)) if self.fresh(&c, self.clock.now()) => {
-                    self.memory
-                        .lock()
-                        .expect("memory")
-                        .insert(name.to_string(), c.clone());
-                    return Ok(c);
-                }
-                Ok(_) => {}
-                Err(e) => {
-                    tracing::warn!(account = name, error = %e, "credential cache unreadable; asking STS")
-                }
-            }
-        }
         let c = self.assumer.assume(name, account).await?;
-        if let Some(store) = &self.store {
-            if let Err(e) = store.put(name, &c).await {
-                tracing::warn!(account = name, error = %e, "could not cache credentials in DynamoDB");
-            }
-        }
         self.memory
             .lock()
             .expect("memory")
@@ -167,7 +144,7 @@ mod tests {
                 region: None,
             },
         )]);
-        let c = AccountCredentials::new(accounts, assumer.clone(), None, Arc::new(SystemClock));
+        let c = AccountCredentials::new(accounts, assumer.clone(), Arc::new(SystemClock));
         (assumer, Arc::new(c))
     }
 

@@ -16,6 +16,7 @@ pub mod message;
 pub mod permissions;
 pub mod policy;
 pub mod ports;
+pub mod producers;
 pub mod refusal;
 pub mod report;
 pub mod secret;

@@ -29,6 +29,11 @@ pub struct Rule {
     pub id: String,
     #[serde(deserialize_with = "de_actions")]
     pub allow: Vec<Action>,
+    /// Services only: the IAM principal its messages must come from (the
+    /// unique id SQS reports as `SenderId`: `AROA…` for a role, `AIDA…` for
+    /// a user). A message naming the service from anyone else is refused.
+    #[serde(default)]
+    pub principal: Option<String>,
 }
 
 impl Permissions {
@@ -63,6 +68,14 @@ impl Permissions {
         }
     }
 
+    /// The principal a service's messages must come from.
+    pub fn service_principal(&self, name: &str) -> Option<&str> {
+        self.services
+            .iter()
+            .find(|r| r.id == name)
+            .and_then(|r| r.principal.as_deref())
+    }
+
     /// Every action `requester` may perform, for `help`.
     pub fn allowed_actions(&self, requester: &Requester) -> Vec<Action> {
         Action::ALL
@@ -82,6 +95,19 @@ impl Permissions {
                     return Err(InvalidRule {
                         key: format!("permissions.{list}[{i}].id"),
                         problem: "must not be empty",
+                    });
+                }
+                let principal = rule.principal.as_deref().map(str::trim);
+                if list == "services" && principal.is_none_or(str::is_empty) {
+                    return Err(InvalidRule {
+                        key: format!("permissions.services[{i}].principal"),
+                        problem: "must name the IAM principal the service sends from (its role's unique id, AROA…)",
+                    });
+                }
+                if list != "services" && principal.is_some() {
+                    return Err(InvalidRule {
+                        key: format!("permissions.{list}[{i}].principal"),
+                        problem: "only services have a principal",
                     });
                 }
             }
@@ -140,6 +166,7 @@ mod tests {
             [[services]]
             name = "etl"
             allow = ["lock", "unlock"]
+            principal = "AROAETL"
             "#,
         )
         .unwrap()

@@ -8,6 +8,7 @@
 //! answer replaces the message anyway).
 
 use async_trait::async_trait;
+pub use emrbot_shared::slack::urls::ResponseUrlPolicy;
 use emrbot_shared::slack::SlackMessage;
 use std::sync::OnceLock;
 use std::time::Duration;
@@ -16,38 +17,6 @@ use std::time::Duration;
 pub trait Responder: Send + Sync {
     /// Posts `message` to `response_url`; failures are logged, never returned.
     async fn respond(&self, response_url: &str, message: &SlackMessage);
-}
-
-/// Which `response_url`s the ingress accepts (for itself and for the worker).
-#[derive(Debug, Clone, Copy)]
-pub struct ResponseUrlPolicy {
-    /// `http://127.0.0.1`, `localhost` and `[::1]`: emrbot-local and tests.
-    /// Off on Lambda, where the Runtime API itself listens on loopback.
-    pub allow_loopback: bool,
-}
-
-impl ResponseUrlPolicy {
-    pub fn allows(&self, url: &str) -> bool {
-        if url.len() > 2048 || url.chars().any(|c| c.is_whitespace() || c.is_control()) {
-            return false;
-        }
-        const SLACK: [&str; 2] = ["https://hooks.slack.com/", "https://hooks.slack-gov.com/"];
-        if SLACK.iter().any(|prefix| url.starts_with(prefix)) {
-            return true;
-        }
-        if !self.allow_loopback {
-            return false;
-        }
-        let Some(rest) = url.strip_prefix("http://") else {
-            return false;
-        };
-        let host = if rest.starts_with("[::1]") {
-            "[::1]"
-        } else {
-            rest.split(['/', ':', '?', '#']).next().unwrap_or_default()
-        };
-        matches!(host, "127.0.0.1" | "localhost" | "[::1]")
-    }
 }
 
 /// Posts over HTTPS with reqwest; the client is built on first use so a cold
@@ -75,7 +44,9 @@ impl Default for HttpResponder {
 #[async_trait]
 impl Responder for HttpResponder {
     async fn respond(&self, response_url: &str, message: &SlackMessage) {
-        let client = self.client.get_or_init(reqwest::Client::new);
+        let client = self
+            .client
+            .get_or_init(emrbot_shared::slack::urls::http_client);
         let result = client
             .post(response_url)
             .json(&message.to_json())
@@ -102,34 +73,4 @@ pub struct NoResponder;
 #[async_trait]
 impl Responder for NoResponder {
     async fn respond(&self, _response_url: &str, _message: &SlackMessage) {}
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn only_slack_and_local_urls() {
-        let lambda = ResponseUrlPolicy {
-            allow_loopback: false,
-        };
-        let local = ResponseUrlPolicy {
-            allow_loopback: true,
-        };
-        assert!(lambda.allows("https://hooks.slack.com/actions/T1/2/abc"));
-        assert!(!lambda.allows("http://127.0.0.1:9001/2018-06-01/runtime/invocation/next"));
-        assert!(local.allows("http://127.0.0.1:9001/response/1"));
-        assert!(local.allows("http://localhost/response"));
-        assert!(local.allows("http://[::1]:80/x"));
-        for bad in [
-            "https://hooks.slack.com.evil.example/",
-            "http://hooks.slack.com/x",
-            "https://evil.example/",
-            "http://127.0.0.1.evil/",
-            "ftp://x",
-            "",
-        ] {
-            assert!(!local.allows(bad), "{bad}");
-        }
-    }
 }

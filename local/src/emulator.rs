@@ -22,6 +22,10 @@ pub fn repo_root() -> PathBuf {
         .to_path_buf()
 }
 
+/// The `SenderId` the emulator stamps on every SQS message, whoever sends it
+/// (moto's `DEFAULT_SENDER_ID`).
+pub const SENDER_ID: &str = "AIDAIT2UOQQY3AUEKVGXU";
+
 /// `EMRBOT_MOTO_SERVER`, or the one scripts/venv.sh installs.
 pub fn moto_server_path() -> Result<PathBuf, String> {
     let path = std::env::var_os("EMRBOT_MOTO_SERVER")

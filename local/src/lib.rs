@@ -87,6 +87,19 @@ async fn sdk_config(
     Ok((config, started))
 }
 
+/// What SQS will report as the `SenderId` of the messages this process sends
+/// on real AWS: its own IAM unique id.
+async fn sender_id_on_aws(aws: &aws_config::SdkConfig) -> Result<String, String> {
+    let me = aws_sdk_sts::Client::new(aws)
+        .get_caller_identity()
+        .send()
+        .await
+        .map_err(|e| format!("cannot tell who we are on AWS (sts:GetCallerIdentity): {e}"))?;
+    me.user_id()
+        .map(str::to_string)
+        .ok_or_else(|| "sts:GetCallerIdentity returned no UserId".into())
+}
+
 /// Starts everything and returns once the HTTP server is listening.
 pub async fn start(options: Options) -> Result<Running, String> {
     let config = Arc::new(Config::load(&options.config).map_err(|e| e.to_string())?);
@@ -98,6 +111,11 @@ pub async fn start(options: Options) -> Result<Running, String> {
             emulator::launch_cluster(&emr, name).await?;
         }
     }
+    let own_principal = if options.use_real_aws {
+        sender_id_on_aws(&aws).await?
+    } else {
+        emulator::SENDER_ID.to_string()
+    };
     let settings = Settings {
         config: config.clone(),
         queue_url: resources.queue_url.clone(),
@@ -107,11 +125,15 @@ pub async fn start(options: Options) -> Result<Running, String> {
         slack_api_base: options.slack_api_base.clone(),
         // The local Slack server and `emrbot-local send` answer on loopback.
         allow_loopback_response_urls: true,
+        // Here the ingress, the scheduler and the worker are one process with
+        // one identity: the worker accepts what that identity sends.
+        ingress_principal: Some(own_principal.clone()),
+        scheduler_principal: Some(own_principal),
     };
     let sqs = aws_sdk_sqs::Client::new(&aws);
     let queue = Arc::new(SqsQueue::new(sqs.clone(), settings.queue_url.clone()));
     let ingress = Arc::new(Ingress::from_settings(&settings, queue).map_err(|e| e.to_string())?);
-    let worker = emrbot_worker::build(&settings, &aws);
+    let worker = emrbot_worker::build(&settings, &aws).map_err(|e| e.to_string())?;
 
     let (shutdown, shutdown_rx) = tokio::sync::watch::channel(false);
     let listener = tokio::net::TcpListener::bind(options.listen)

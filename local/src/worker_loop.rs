@@ -24,6 +24,8 @@ pub async fn run(
             .max_number_of_messages(10)
             .wait_time_seconds(1)
             .message_system_attribute_names(MessageSystemAttributeName::ApproximateReceiveCount)
+            // Who sent it: the worker checks it against the requester it claims.
+            .message_system_attribute_names(MessageSystemAttributeName::SenderId)
             .send()
             .await;
         let messages = match received {

@@ -72,7 +72,7 @@ pub fn build(settings: &Settings, aws: &aws_config::SdkConfig) -> Scheduler {
     let config = settings.config.clone();
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
     Scheduler {
-        clusters: directory_from_aws(&config, aws, dynamo.clone(), table, clock.clone()),
+        clusters: directory_from_aws(&config, aws, clock.clone()),
         locks: Arc::new(DynamoLockStore::new(dynamo.clone(), table)),
         policy: Arc::new(DynamoPolicyStore::new(dynamo, table)),
         queue: Arc::new(SqsQueue::new(

@@ -4,6 +4,7 @@
 //! they cannot be printed.
 
 use emrbot_domain::config::{Config, ConfigError};
+use emrbot_domain::producers::Principals;
 use emrbot_domain::secret::Secret;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -20,9 +21,14 @@ pub struct Settings {
     pub signing_secret: Option<Secret<String>>,
     pub bot_token: Option<Secret<String>>,
     pub slack_api_base: String,
-    /// `response_url`s on loopback are accepted (emrbot-local and tests);
-    /// never on Lambda, where the Runtime API itself listens on loopback.
+    /// `response_url`s on loopback are accepted: only when asked for
+    /// explicitly (`EMRBOT_ALLOW_LOOPBACK_RESPONSE_URLS=true`, or emrbot-local);
+    /// otherwise replies go to Slack's own hosts only.
     pub allow_loopback_response_urls: bool,
+    /// The worker's `EMRBOT_INGRESS_PRINCIPAL` / `EMRBOT_SCHEDULER_PRINCIPAL`:
+    /// the IAM unique ids SQS reports as the `SenderId` of their messages.
+    pub ingress_principal: Option<String>,
+    pub scheduler_principal: Option<String>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -31,6 +37,12 @@ pub enum SettingsError {
     Missing(&'static str),
     #[error(transparent)]
     Secret(#[from] crate::aws::secrets::SecretError),
+    #[error(
+        "the worker needs EMRBOT_INGRESS_PRINCIPAL and EMRBOT_SCHEDULER_PRINCIPAL: the IAM unique ids \
+         (AROA…) of the ingress's and the scheduler's roles, which SQS reports as SenderId; \
+         messages from anyone else are refused"
+    )]
+    NoPrincipals,
     #[error(transparent)]
     Config(#[from] ConfigError),
 }
@@ -67,6 +79,20 @@ impl Settings {
             bot_token: None,
             slack_api_base: DEFAULT_SLACK_API.into(),
             allow_loopback_response_urls: false,
+            ingress_principal: None,
+            scheduler_principal: None,
+        }
+    }
+
+    /// The principals the worker checks senders against; the worker cannot
+    /// start without them.
+    pub fn require_principals(&self) -> Result<Principals, SettingsError> {
+        match (&self.ingress_principal, &self.scheduler_principal) {
+            (Some(ingress), Some(scheduler)) => Ok(Principals {
+                ingress: ingress.clone(),
+                scheduler: scheduler.clone(),
+            }),
+            _ => Err(SettingsError::NoPrincipals),
         }
     }
 
@@ -108,7 +134,10 @@ impl Settings {
             signing_secret: env("SLACK_SIGNING_SECRET").map(Secret::new),
             bot_token: env("SLACK_BOT_TOKEN").map(Secret::new),
             slack_api_base: env("SLACK_API_BASE_URL").unwrap_or_else(|| DEFAULT_SLACK_API.into()),
-            allow_loopback_response_urls: env("AWS_LAMBDA_RUNTIME_API").is_none(),
+            allow_loopback_response_urls: env("EMRBOT_ALLOW_LOOPBACK_RESPONSE_URLS")
+                .is_some_and(|v| v == "true" || v == "1"),
+            ingress_principal: env("EMRBOT_INGRESS_PRINCIPAL"),
+            scheduler_principal: env("EMRBOT_SCHEDULER_PRINCIPAL"),
         })
     }
 }

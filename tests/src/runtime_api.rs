@@ -135,8 +135,16 @@ pub fn lambda_env(
         ("AWS_REGION", "us-east-1".into()),
         ("AWS_ACCESS_KEY_ID", "testing".into()),
         ("AWS_SECRET_ACCESS_KEY", "testing".into()),
+        // Replies go to the local Slack server on loopback: asked for explicitly.
+        ("EMRBOT_ALLOW_LOOPBACK_RESPONSE_URLS", "true".into()),
+        ("EMRBOT_INGRESS_PRINCIPAL", INGRESS_PRINCIPAL.into()),
+        ("EMRBOT_SCHEDULER_PRINCIPAL", SCHEDULER_PRINCIPAL.into()),
     ]
 }
+
+/// The principals the worker binary is started with in these tests.
+pub const INGRESS_PRINCIPAL: &str = "AROATESTINGRESS";
+pub const SCHEDULER_PRINCIPAL: &str = "AROATESTSCHEDULER";
 
 pub struct FunctionProcess(pub Child);
 

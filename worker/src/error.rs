@@ -3,6 +3,7 @@
 use emrbot_domain::ports::clusters::EmrError;
 use emrbot_domain::ports::locks::LockError;
 use emrbot_domain::ports::StoreError;
+use emrbot_domain::producers::Forgery;
 use emrbot_domain::refusal::Refusal;
 
 /// What the queue should do with a message after the worker is done with it.
@@ -50,4 +51,14 @@ impl From<LockError> for CommandError {
             LockError::HeldByOther(l) => CommandError::Refused(Refusal::Locked(l)),
         }
     }
+}
+
+/// Why a message is not acted on at all (before any claim or effect).
+#[derive(Debug, thiserror::Error)]
+pub enum Inadmissible {
+    #[error("{0}")]
+    Forged(Forgery),
+    /// Its `response_url` is not Slack's (the URL is not repeated: it may be a credential).
+    #[error("its response_url is not a Slack URL")]
+    ReplyNotSlack,
 }

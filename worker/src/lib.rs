@@ -27,8 +27,9 @@ use emrbot_domain::ports::dedup::DedupStore;
 use emrbot_domain::ports::launches::LaunchStore;
 use emrbot_domain::ports::locks::LockStore;
 use emrbot_domain::ports::policy::UnlockRecorder;
+use emrbot_domain::producers::Principals;
 use emrbot_domain::Config;
-use emrbot_shared::settings::Settings;
+use emrbot_shared::settings::{Settings, SettingsError};
 use emrbot_shared::slack::SlackReplies;
 use std::sync::Arc;
 
@@ -39,6 +40,10 @@ pub use resize::find_group;
 #[derive(Clone)]
 pub struct Worker {
     pub config: Arc<Config>,
+    /// Who may send what: checked against SQS's `SenderId` of every message.
+    pub principals: Principals,
+    /// Where a message's `response_url` may point (Slack's hosts).
+    pub response_urls: emrbot_shared::slack::urls::ResponseUrlPolicy,
     pub clusters: ClusterDirectory,
     pub locks: Arc<dyn LockStore>,
     pub dedup: Arc<dyn DedupStore>,
@@ -59,29 +64,37 @@ impl Worker {
     }
 }
 
-/// Wires the AWS and Slack adapters from settings (cold start).
-pub fn build(settings: &Settings, aws: &aws_config::SdkConfig) -> Worker {
+/// Wires the AWS and Slack adapters from settings (cold start). Fails without
+/// the principals it authenticates senders against.
+pub fn build(settings: &Settings, aws: &aws_config::SdkConfig) -> Result<Worker, SettingsError> {
     use emrbot_shared::aws::accounts::directory_from_aws;
     use emrbot_shared::aws::dynamodb::{
         DynamoAuditLog, DynamoDedupStore, DynamoLaunchStore, DynamoLockStore, DynamoPolicyStore,
     };
+    use emrbot_shared::slack::urls::ResponseUrlPolicy;
     use emrbot_shared::slack::HttpSlack;
     let dynamo = aws_sdk_dynamodb::Client::new(aws);
     let table = settings.table.clone();
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
-    Worker {
+    Ok(Worker {
+        principals: settings.require_principals()?,
+        response_urls: ResponseUrlPolicy {
+            allow_loopback: settings.allow_loopback_response_urls,
+        },
         config: settings.config.clone(),
-        clusters: directory_from_aws(&settings.config, aws, dynamo.clone(), &table, clock.clone()),
+        clusters: directory_from_aws(&settings.config, aws, clock.clone()),
         locks: Arc::new(DynamoLockStore::new(dynamo.clone(), table.clone())),
         dedup: Arc::new(DynamoDedupStore::new(dynamo.clone(), table.clone())),
         audit: Arc::new(DynamoAuditLog::new(dynamo.clone(), table.clone())),
         launches: Arc::new(DynamoLaunchStore::new(dynamo.clone(), table.clone())),
         unlocks: Arc::new(DynamoPolicyStore::new(dynamo, table)),
         slack: Arc::new(HttpSlack::new(
-            reqwest::Client::new(),
             &settings.slack_api_base,
             settings.bot_token.clone(),
+            ResponseUrlPolicy {
+                allow_loopback: settings.allow_loopback_response_urls,
+            },
         )),
         clock,
-    }
+    })
 }

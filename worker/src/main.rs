@@ -7,7 +7,7 @@ use lambda_runtime::{run, service_fn, Error, LambdaEvent};
 #[tokio::main]
 async fn main() -> Result<(), Error> {
     let (aws, settings) = emrbot_shared::settings::cold_start().await?;
-    let worker = emrbot_worker::build(&settings, &aws);
+    let worker = emrbot_worker::build(&settings, &aws)?;
     let worker = &worker;
     run(service_fn(move |event: LambdaEvent<SqsEvent>| async move {
         Ok::<SqsBatchResponse, Error>(worker.handle_batch(event.payload).await)

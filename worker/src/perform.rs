@@ -1,23 +1,71 @@
 //! One command message: permissions, dispatch to the command's module, the
 //! audit record, and the reply.
 
-use crate::error::CommandError;
+use crate::error::{CommandError, Inadmissible};
 use crate::trace::Trace;
 use crate::{Outcome, Worker};
 use emrbot_domain::audit::AuditEntry;
 use emrbot_domain::command::{Action, Command};
-use emrbot_domain::message::{CommandMessage, Requester};
+use emrbot_domain::message::{CommandMessage, ReplyTo, Requester};
 use emrbot_domain::refusal::Refusal;
 use emrbot_shared::slack::render;
 use emrbot_shared::slack::SlackMessage;
 use tracing::Instrument;
 
 impl Worker {
-    pub async fn handle_message(&self, message: &CommandMessage) -> Outcome {
+    /// One message from the queue; `sender` is who SQS says sent it
+    /// (`SenderId`). A message its sender may not send, or whose reply would
+    /// go outside Slack, is refused: audited, nothing done, nothing posted.
+    pub async fn handle_message(&self, message: &CommandMessage, sender: Option<&str>) -> Outcome {
         let span = tracing::info_span!("command", message_id = %message.id, action = %message.command.action());
-        self.once(message.id.as_str(), self.perform(message))
-            .instrument(span)
-            .await
+        async {
+            if let Err(why) = self.admit(message, sender) {
+                tracing::warn!(reason = %why, sender = sender.unwrap_or("-"), "refused a message; nothing done, nothing posted");
+                self.audit_inadmissible(message, sender, &why).await;
+                return Outcome::Done;
+            }
+            self.once(message.id.as_str(), self.perform(message)).await
+        }
+        .instrument(span)
+        .await
+    }
+
+    fn admit(&self, message: &CommandMessage, sender: Option<&str>) -> Result<(), Inadmissible> {
+        self.principals
+            .check(sender, &message.requested_by, &self.config.permissions)
+            .map_err(Inadmissible::Forged)?;
+        match &message.reply_to {
+            ReplyTo::ResponseUrl { url, .. } if !self.response_urls.allows(url) => {
+                Err(Inadmissible::ReplyNotSlack)
+            }
+            _ => Ok(()),
+        }
+    }
+
+    async fn audit_inadmissible(
+        &self,
+        message: &CommandMessage,
+        sender: Option<&str>,
+        why: &Inadmissible,
+    ) {
+        let entry = AuditEntry {
+            at: self.clock.now(),
+            who: format!(
+                "{} (claimed; sent by {})",
+                message.requested_by.display(),
+                sender.unwrap_or("an unknown sender")
+            ),
+            action: message.command.action().to_string(),
+            cluster: message.command.cluster().and_then(|c| c.as_id()),
+            account: None,
+            outcome: "refused".into(),
+            detail: why.to_string(),
+            reason: None,
+            message_id: message.id.to_string(),
+        };
+        if let Err(error) = self.audit.record(&entry).await {
+            tracing::error!(error = %error, "could not write the audit log");
+        }
     }
 
     async fn perform(&self, message: &CommandMessage) -> Outcome {

@@ -43,7 +43,10 @@ impl Worker {
             };
         }
         match CommandMessage::from_json(body) {
-            Ok(message) => self.handle_message(&message).await,
+            Ok(message) => {
+                let sender = record.attributes.get("SenderId").map(String::as_str);
+                self.handle_message(&message, sender).await
+            }
             Err(error) => {
                 tracing::error!(
                     sqs_message_id = sqs_id,

@@ -1,6 +1,5 @@
-//! Cross-account credentials: the STS port and the cache that spares it.
+//! Cross-account credentials: the STS port.
 
-use super::StoreError;
 use crate::config::Account;
 use crate::secret::Secret;
 use async_trait::async_trait;
@@ -35,15 +34,4 @@ pub trait RoleAssumer: Send + Sync {
         name: &str,
         account: &Account,
     ) -> Result<TemporaryCredentials, AccountError>;
-}
-
-/// Credentials shared by concurrent workers, so they do not all call STS.
-#[async_trait]
-pub trait CredentialStore: Send + Sync {
-    async fn get(&self, account: &str) -> Result<Option<TemporaryCredentials>, StoreError>;
-    async fn put(
-        &self,
-        account: &str,
-        credentials: &TemporaryCredentials,
-    ) -> Result<(), StoreError>;
 }

@@ -10,7 +10,7 @@
 //! | [`audit::AuditLog`] | who did what |
 //! | [`dedup::DedupStore`] | each message acted on once |
 //! | [`launches::LaunchStore`] | where a launch's reply lives |
-//! | [`credentials::CredentialStore`] / [`credentials::RoleAssumer`] | cross-account credentials |
+//! | [`credentials::RoleAssumer`] | cross-account credentials (AssumeRole) |
 //! | [`queue::CommandQueue`] | the command queue (the outbox of the ingress and the scheduler) |
 //! | [`clock::Clock`] | now |
 

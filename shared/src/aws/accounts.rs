@@ -169,21 +169,15 @@ impl ClusterChanger for AssumedRoleClusterApi {
 }
 
 /// The directory the Lambdas use: every account, with assumed-role
-/// credentials from STS, cached in memory and in the table.
+/// credentials from STS, cached in memory.
 pub fn directory_from_aws(
     config: &Config,
     aws: &aws_config::SdkConfig,
-    dynamo: aws_sdk_dynamodb::Client,
-    table: &str,
     clock: Arc<dyn Clock>,
 ) -> ClusterDirectory {
     let credentials = Arc::new(AccountCredentials::new(
         config.accounts.clone(),
         Arc::new(StsRoleAssumer::new(aws_sdk_sts::Client::new(aws))),
-        Some(Arc::new(crate::aws::dynamodb::DynamoCredentialStore::new(
-            dynamo,
-            table.to_string(),
-        ))),
         clock,
     ));
     directory_for(config, aws, credentials)

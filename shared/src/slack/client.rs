@@ -3,6 +3,7 @@
 //! 5xx with backoff; never logs the URL's secret path or the token.
 
 use crate::slack::blocks::SlackMessage;
+use crate::slack::urls::ResponseUrlPolicy;
 use async_trait::async_trait;
 use emrbot_domain::message::ReplyTo;
 use emrbot_domain::secret::Secret;
@@ -32,10 +33,14 @@ pub enum SlackError {
     Transport(#[source] reqwest::Error),
     #[error("no bot token is configured, so emrbot cannot post to channel {0}")]
     NoBotToken(String),
+    /// Never sent: the URL is not Slack's (it is not shown: it may be a credential).
+    #[error("refused to post to a response_url that is not Slack's")]
+    NotSlack,
 }
 
 pub struct HttpSlack {
     http: reqwest::Client,
+    urls: ResponseUrlPolicy,
     api_base: String,
     bot_token: Option<Secret<String>>,
     max_attempts: u32,
@@ -43,9 +48,12 @@ pub struct HttpSlack {
 }
 
 impl HttpSlack {
-    pub fn new(http: reqwest::Client, api_base: &str, bot_token: Option<Secret<String>>) -> Self {
+    /// Posts to `response_url`s that `urls` allows and to the Web API at
+    /// `api_base`, following no redirects.
+    pub fn new(api_base: &str, bot_token: Option<Secret<String>>, urls: ResponseUrlPolicy) -> Self {
         Self {
-            http,
+            http: crate::slack::urls::http_client(),
+            urls,
             api_base: api_base.trim_end_matches('/').to_string(),
             bot_token,
             max_attempts: 4,
@@ -73,7 +81,10 @@ impl HttpSlack {
             let wait = match request.send().await {
                 Ok(response) if response.status().is_success() => {
                     // response_url answers `ok` as text; the Web API answers JSON with `ok`.
-                    let text = response.text().await.map_err(SlackError::Transport)?;
+                    let text = response
+                        .text()
+                        .await
+                        .map_err(|e| SlackError::Transport(e.without_url()))?;
                     let value: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
                     if value.get("ok") == Some(&Value::Bool(false)) {
                         let error = value
@@ -159,6 +170,10 @@ impl SlackReplies for HttpSlack {
                 replace_original,
                 ..
             } => {
+                if !self.urls.allows(url) {
+                    tracing::warn!("refused a response_url outside Slack");
+                    return Err(SlackError::NotSlack);
+                }
                 let mut message = message.clone();
                 if message.replace_original.is_none() {
                     message.replace_original = Some(*replace_original);

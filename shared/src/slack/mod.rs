@@ -5,6 +5,7 @@ pub mod blocks;
 pub mod client;
 pub mod render;
 pub mod signing;
+pub mod urls;
 
 pub use blocks::SlackMessage;
 pub use client::{HttpSlack, Posted, SlackError, SlackReplies};

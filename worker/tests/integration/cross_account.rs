@@ -42,7 +42,10 @@ async fn launch_status_lock_and_terminate_act_in_the_target_account() {
 
     // launch with the analytics preset lands in account 210987654321, not at home.
     let (m, path) = env.text("launch analytics an-adhoc", "U1");
-    assert_eq!(env.worker.handle_message(&m).await, Outcome::Done);
+    assert_eq!(
+        env.worker.handle_message(&m, common::FROM_INGRESS).await,
+        Outcome::Done
+    );
     assert!(
         env.reply(&path).contains("analytics"),
         "{}",
@@ -61,7 +64,7 @@ async fn launch_status_lock_and_terminate_act_in_the_target_account() {
 
     // status shows both accounts.
     let (m, path) = env.text("status", "U1");
-    env.worker.handle_message(&m).await;
+    env.worker.handle_message(&m, common::FROM_INGRESS).await;
     let status = env.reply(&path);
     assert!(
         status.contains(&remote) && status.contains(&home_cluster) && status.contains("analytics"),
@@ -70,7 +73,7 @@ async fn launch_status_lock_and_terminate_act_in_the_target_account() {
 
     // lock and terminate a remote cluster by name.
     let (m, path) = env.text("lock remote-etl", "U1");
-    env.worker.handle_message(&m).await;
+    env.worker.handle_message(&m, common::FROM_INGRESS).await;
     assert!(env.reply(&path).contains(":lock:"));
     let (m, path) = env.slack_message(
         "U1",
@@ -82,7 +85,7 @@ async fn launch_status_lock_and_terminate_act_in_the_target_account() {
             reason: None,
         },
     );
-    env.worker.handle_message(&m).await;
+    env.worker.handle_message(&m, common::FROM_INGRESS).await;
     assert!(
         env.reply(&path).contains("terminated"),
         "{}",
@@ -105,28 +108,45 @@ async fn launch_status_lock_and_terminate_act_in_the_target_account() {
         .starts_with("TERMINAT"));
     assert_eq!(env.state(&home_cluster).await, "WAITING");
 
-    // Credentials are cached in DynamoDB for other workers, never in replies.
-    let item = aws_sdk_dynamodb::Client::new(&env.aws)
-        .get_item()
+    // No credential is at rest in the table or in a reply: every secret the
+    // emulator's STS issued (it lists them in its own data dump) is absent.
+    let issued: serde_json::Value =
+        reqwest::get(format!("{}/moto-api/data.json", env.emulator.endpoint))
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+    let secrets: Vec<String> = issued["sts"]["AssumedRole"]
+        .as_array()
+        .expect("the worker assumed a role")
+        .iter()
+        .flat_map(|r| {
+            ["secret_access_key", "session_token"].map(|k| r[k].as_str().unwrap().to_string())
+        })
+        .collect();
+    assert!(!secrets.is_empty());
+    let table = aws_sdk_dynamodb::Client::new(&env.aws)
+        .scan()
         .table_name("emrbot")
-        .key(
-            "pk",
-            aws_sdk_dynamodb::types::AttributeValue::S("ACCOUNT#analytics".into()),
-        )
-        .key(
-            "sk",
-            aws_sdk_dynamodb::types::AttributeValue::S("CREDENTIALS".into()),
-        )
         .send()
         .await
         .unwrap();
-    let secret = item.item().expect("cached credentials")["secret_access_key"]
-        .as_s()
-        .unwrap()
-        .clone();
-    assert!(env
+    let stored = format!("{:?}", table.items());
+    let replies: Vec<String> = env
         .slack
         .recorded()
         .iter()
-        .all(|r| !r.body.to_string().contains(&secret)));
+        .map(|r| r.body.to_string())
+        .collect();
+    for secret in &secrets {
+        assert!(
+            !stored.contains(secret.as_str()),
+            "a credential is stored in the table"
+        );
+        assert!(
+            replies.iter().all(|r| !r.contains(secret.as_str())),
+            "a credential is in a reply"
+        );
+    }
 }

@@ -76,7 +76,7 @@ async fn transient_errors_retry_and_permanent_errors_are_told_once() {
     let (m, path) = env.text("lock adhoc", "U1");
 
     assert_eq!(
-        worker.handle_message(&m).await,
+        worker.handle_message(&m, common::FROM_INGRESS).await,
         Outcome::Retry,
         "throttling is retried"
     );
@@ -85,7 +85,7 @@ async fn transient_errors_retry_and_permanent_errors_are_told_once() {
         "nobody is told about a retry"
     );
     assert_eq!(
-        worker.handle_message(&m).await,
+        worker.handle_message(&m, common::FROM_INGRESS).await,
         Outcome::Done,
         "the redelivery acts at once"
     );
@@ -94,7 +94,10 @@ async fn transient_errors_retry_and_permanent_errors_are_told_once() {
         "{}",
         env.reply(&path)
     );
-    assert_eq!(worker.handle_message(&m).await, Outcome::Done);
+    assert_eq!(
+        worker.handle_message(&m, common::FROM_INGRESS).await,
+        Outcome::Done
+    );
     assert_eq!(
         flaky.calls.load(Ordering::SeqCst),
         2,

@@ -44,7 +44,7 @@ async fn ten_concurrent_deliveries_of_one_launch_make_one_cluster_and_one_reply(
     let mut tasks = tokio::task::JoinSet::new();
     for _ in 0..10 {
         let (worker, message) = (env.worker.clone(), message.clone());
-        tasks.spawn(async move { worker.handle_message(&message).await });
+        tasks.spawn(async move { worker.handle_message(&message, common::FROM_INGRESS).await });
     }
     let mut outcomes = Vec::new();
     while let Some(o) = tasks.join_next().await {
@@ -52,7 +52,12 @@ async fn ten_concurrent_deliveries_of_one_launch_make_one_cluster_and_one_reply(
     }
     assert!(outcomes.contains(&Outcome::Done));
     // Redelivered later, once the first is done: still nothing new.
-    assert_eq!(env.worker.handle_message(&message).await, Outcome::Done);
+    assert_eq!(
+        env.worker
+            .handle_message(&message, common::FROM_INGRESS)
+            .await,
+        Outcome::Done
+    );
 
     let clusters = env.emr().list_clusters().send().await.unwrap();
     assert_eq!(clusters.clusters().len(), 1, "{:?}", clusters.clusters());
@@ -116,7 +121,9 @@ async fn ten_concurrent_deliveries_of_one_launch_make_one_cluster_and_one_reply(
 async fn a_failed_launch_shows_emrs_reason_and_unknown_events_are_ignored() {
     let env = common::env().await;
     let (message, path) = env.text("launch adhoc", "U1");
-    env.worker.handle_message(&message).await;
+    env.worker
+        .handle_message(&message, common::FROM_INGRESS)
+        .await;
     let id = env.emr().list_clusters().send().await.unwrap().clusters()[0]
         .id()
         .unwrap()
@@ -155,14 +162,17 @@ async fn launch_sets_emrs_auto_termination_from_the_preset() {
         .clone()
         .with_clusters(ClusterDirectory::new().with_account(None, fake.clone()));
     let (m, path) = env.text("launch adhoc", "U1");
-    assert_eq!(worker.handle_message(&m).await, Outcome::Done);
+    assert_eq!(
+        worker.handle_message(&m, common::FROM_INGRESS).await,
+        Outcome::Done
+    );
     let spec = fake.launched.lock().unwrap()[0].clone();
     assert_eq!(spec.idle_timeout_secs, Some(3 * 3600));
     assert_eq!(spec.core_count, 2);
     assert!(env.reply(&path).contains("j-FAKELAUNCH"));
 
     let (m, path) = env.text("launch nope", "U1");
-    worker.handle_message(&m).await;
+    worker.handle_message(&m, common::FROM_INGRESS).await;
     assert!(
         env.reply(&path).contains("no preset `nope`"),
         "{}",
@@ -196,7 +206,12 @@ async fn a_redelivery_after_a_crash_mid_launch_finds_its_cluster_instead_of_laun
         .await
         .unwrap();
 
-    assert_eq!(env.worker.handle_message(&message).await, Outcome::Done);
+    assert_eq!(
+        env.worker
+            .handle_message(&message, common::FROM_INGRESS)
+            .await,
+        Outcome::Done
+    );
     let count = || async {
         env.emr()
             .list_clusters()
@@ -215,6 +230,11 @@ async fn a_redelivery_after_a_crash_mid_launch_finds_its_cluster_instead_of_laun
 
     // Another request with the same name does launch.
     let (again, _) = env.text("launch adhoc crash-test", "U1");
-    assert_eq!(env.worker.handle_message(&again).await, Outcome::Done);
+    assert_eq!(
+        env.worker
+            .handle_message(&again, common::FROM_INGRESS)
+            .await,
+        Outcome::Done
+    );
     assert_eq!(count().await, 3);
 }

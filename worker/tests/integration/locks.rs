@@ -17,7 +17,7 @@ async fn twenty_concurrent_lockers_exactly_one_wins_and_the_others_are_told_who(
         let (message, path) = env.text("lock adhoc-race for 2h race", &format!("U{i:02}"));
         paths.push(path);
         let worker = env.worker.clone();
-        tasks.spawn(async move { worker.handle_message(&message).await });
+        tasks.spawn(async move { worker.handle_message(&message, common::FROM_INGRESS).await });
     }
     while let Some(outcome) = tasks.join_next().await {
         assert_eq!(outcome.unwrap(), Outcome::Done);
@@ -45,7 +45,10 @@ async fn unlock_only_by_the_holder_or_an_admin_and_extend_moves_the_end() {
         let (message, path) = env.text(text, user);
         let worker = env.worker.clone();
         async move {
-            assert_eq!(worker.handle_message(&message).await, Outcome::Done);
+            assert_eq!(
+                worker.handle_message(&message, common::FROM_INGRESS).await,
+                Outcome::Done
+            );
             path
         }
     };

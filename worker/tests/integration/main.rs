@@ -9,4 +9,5 @@ mod launch;
 mod locks;
 mod replies;
 mod resize;
+mod senders;
 mod terminate;

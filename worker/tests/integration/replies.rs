@@ -17,9 +17,15 @@ async fn a_response_url_that_fails_once_then_succeeds_yields_exactly_one_message
     launch_cluster(&env.emr(), "adhoc-r").await.unwrap();
     let (m, path) = env.text("lock adhoc-r", "U1");
     env.slack.fail_next(&[500]);
-    assert_eq!(env.worker.handle_message(&m).await, Outcome::Done);
+    assert_eq!(
+        env.worker.handle_message(&m, common::FROM_INGRESS).await,
+        Outcome::Done
+    );
     // And the same message delivered again posts nothing more.
-    assert_eq!(env.worker.handle_message(&m).await, Outcome::Done);
+    assert_eq!(
+        env.worker.handle_message(&m, common::FROM_INGRESS).await,
+        Outcome::Done
+    );
     assert_eq!(env.replies(&path).len(), 1);
     assert!(env.reply(&path).contains(":lock:"));
 }
@@ -31,7 +37,7 @@ async fn an_expired_response_url_falls_back_to_the_channel_and_a_dead_slack_does
     launch_cluster(&env.emr(), "adhoc-x").await.unwrap();
     let (mut m, path) = env.text("lock adhoc-x", "U1");
     m.issued_at = Utc::now() - chrono::Duration::minutes(31);
-    env.worker.handle_message(&m).await;
+    env.worker.handle_message(&m, common::FROM_INGRESS).await;
     assert!(env.replies(&path).is_empty());
     let posted = env
         .slack
@@ -44,10 +50,13 @@ async fn an_expired_response_url_falls_back_to_the_channel_and_a_dead_slack_does
     // Slack fails every attempt: logged, the lock stands, nothing is retried.
     let (m, path) = env.text("unlock adhoc-x", "U1");
     env.slack.fail_next(&[500, 500, 500, 500]);
-    assert_eq!(env.worker.handle_message(&m).await, Outcome::Done);
+    assert_eq!(
+        env.worker.handle_message(&m, common::FROM_INGRESS).await,
+        Outcome::Done
+    );
     assert!(env.replies(&path).is_empty());
     let (m, path) = env.text("lock adhoc-x", "U2");
-    env.worker.handle_message(&m).await;
+    env.worker.handle_message(&m, common::FROM_INGRESS).await;
     assert!(
         env.reply(&path).contains(":lock:"),
         "the unlock happened: {}",

@@ -44,7 +44,10 @@ async fn resize_changes_the_core_group_within_the_preset_limit() {
     assert_eq!(core_count(&env, &id).await, 2);
 
     let (m, path) = env.text("resize adhoc-big core 4", "U1");
-    assert_eq!(env.worker.handle_message(&m).await, Outcome::Done);
+    assert_eq!(
+        env.worker.handle_message(&m, common::FROM_INGRESS).await,
+        Outcome::Done
+    );
     assert!(
         env.reply(&path).contains("from 2 to 4"),
         "{}",
@@ -53,7 +56,7 @@ async fn resize_changes_the_core_group_within_the_preset_limit() {
     assert_eq!(core_count(&env, &id).await, 4);
 
     let (m, path) = env.text("resize adhoc-big core 11", "U1");
-    env.worker.handle_message(&m).await;
+    env.worker.handle_message(&m, common::FROM_INGRESS).await;
     assert!(
         env.reply(&path).contains("at most 10"),
         "{}",
@@ -78,10 +81,10 @@ async fn resize_changes_the_core_group_within_the_preset_limit() {
         .unwrap()
         .to_string();
     let (m, _) = env.text(&format!("resize adhoc-big {core_id} 3"), "U1");
-    env.worker.handle_message(&m).await;
+    env.worker.handle_message(&m, common::FROM_INGRESS).await;
     assert_eq!(core_count(&env, &id).await, 3);
     let (m, path) = env.text("resize adhoc-big gpu 3", "U1");
-    env.worker.handle_message(&m).await;
+    env.worker.handle_message(&m, common::FROM_INGRESS).await;
     assert!(
         env.reply(&path).contains("No group `gpu`"),
         "{}",
@@ -93,7 +96,7 @@ async fn resize_changes_the_core_group_within_the_preset_limit() {
         "C0RANDOM",
         emrbot_domain::Command::parse("resize adhoc-big core 5").unwrap(),
     );
-    env.worker.handle_message(&m).await;
+    env.worker.handle_message(&m, common::FROM_INGRESS).await;
     assert!(env
         .reply(&path)
         .contains("can't `resize` from this channel"));
@@ -115,7 +118,10 @@ async fn resize_sets_an_instance_fleets_target_capacity_through_the_port() {
         .with_clusters(ClusterDirectory::new().with_account(None, fake.clone()));
 
     let (m, path) = env.text("resize fleet-etl task 3", "U1");
-    assert_eq!(worker.handle_message(&m).await, Outcome::Done);
+    assert_eq!(
+        worker.handle_message(&m, common::FROM_INGRESS).await,
+        Outcome::Done
+    );
     assert!(
         env.reply(&path).contains("target capacity"),
         "{}",
@@ -128,7 +134,7 @@ async fn resize_sets_an_instance_fleets_target_capacity_through_the_port() {
 
     // The analytics preset allows 3 task units at most.
     let (m, path) = env.text("resize fleet-etl task 4", "U1");
-    worker.handle_message(&m).await;
+    worker.handle_message(&m, common::FROM_INGRESS).await;
     assert!(
         env.reply(&path).contains("at most 3"),
         "{}",

@@ -24,7 +24,10 @@ async fn terminate_asks_for_confirmation_and_only_the_confirmed_command_terminat
     let id = launch_cluster(&env.emr(), "adhoc-term").await.unwrap();
 
     let (ask, path) = env.text("terminate adhoc-term", "U1");
-    assert_eq!(env.worker.handle_message(&ask).await, Outcome::Done);
+    assert_eq!(
+        env.worker.handle_message(&ask, common::FROM_INGRESS).await,
+        Outcome::Done
+    );
     let body = env
         .slack
         .recorded()
@@ -48,7 +51,12 @@ async fn terminate_asks_for_confirmation_and_only_the_confirmed_command_terminat
 
     // The click, as the ingress turns it into a command.
     let (click, path) = env.slack_message("U1", "C0DATAOPS", confirmed(&id, false));
-    assert_eq!(env.worker.handle_message(&click).await, Outcome::Done);
+    assert_eq!(
+        env.worker
+            .handle_message(&click, common::FROM_INGRESS)
+            .await,
+        Outcome::Done
+    );
     assert!(
         env.reply(&path).contains("terminated"),
         "{}",
@@ -62,11 +70,14 @@ async fn terminate_is_refused_under_another_users_lock_unless_an_admin_forces() 
     let env = common::env().await;
     let id = launch_cluster(&env.emr(), "adhoc-held").await.unwrap();
     let (lock, _) = env.text("lock adhoc-held for 2h my job", "U1");
-    env.worker.handle_message(&lock).await;
+    env.worker.handle_message(&lock, common::FROM_INGRESS).await;
 
     for (user, force) in [("U2", false), ("U2", true)] {
         let (m, path) = env.slack_message(user, "C0DATAOPS", confirmed(&id, force));
-        assert_eq!(env.worker.handle_message(&m).await, Outcome::Done);
+        assert_eq!(
+            env.worker.handle_message(&m, common::FROM_INGRESS).await,
+            Outcome::Done
+        );
         let reply = env.reply(&path);
         assert!(
             reply.contains("locked by <@U1>") && reply.contains("not terminated"),
@@ -76,18 +87,18 @@ async fn terminate_is_refused_under_another_users_lock_unless_an_admin_forces() 
     }
     // The holder may terminate their own cluster.
     let (ask, path) = env.text("terminate adhoc-held", "U1");
-    env.worker.handle_message(&ask).await;
+    env.worker.handle_message(&ask, common::FROM_INGRESS).await;
     assert!(env.reply(&path).contains("Terminate"));
     // An admin may force, and is warned in the confirmation.
     let (ask, path) = env.text("terminate adhoc-held force", "U0ADMIN");
-    env.worker.handle_message(&ask).await;
+    env.worker.handle_message(&ask, common::FROM_INGRESS).await;
     assert!(
         env.reply(&path).contains("forcing past it"),
         "{}",
         env.reply(&path)
     );
     let (m, path) = env.slack_message("U0ADMIN", "C0DATAOPS", confirmed(&id, true));
-    env.worker.handle_message(&m).await;
+    env.worker.handle_message(&m, common::FROM_INGRESS).await;
     assert!(
         env.reply(&path).contains("terminated"),
         "{}",
@@ -108,14 +119,14 @@ async fn termination_protection_is_explained() {
         .await
         .unwrap();
     let (ask, path) = env.text("terminate adhoc-prot", "U1");
-    env.worker.handle_message(&ask).await;
+    env.worker.handle_message(&ask, common::FROM_INGRESS).await;
     assert!(
         env.reply(&path).contains("termination protection"),
         "{}",
         env.reply(&path)
     );
     let (m, path) = env.slack_message("U1", "C0DATAOPS", confirmed(&id, false));
-    env.worker.handle_message(&m).await;
+    env.worker.handle_message(&m, common::FROM_INGRESS).await;
     assert!(
         env.reply(&path).contains("no-termination-protected"),
         "{}",

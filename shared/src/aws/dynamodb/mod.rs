@@ -3,7 +3,6 @@
 //! plumbing they share: keys, attribute conversions, error sorting, batches.
 
 pub mod audit;
-pub mod credentials;
 pub mod dedup;
 pub mod launches;
 pub mod locks;
@@ -11,7 +10,6 @@ pub mod policy;
 pub mod table;
 
 pub use audit::DynamoAuditLog;
-pub use credentials::DynamoCredentialStore;
 pub use dedup::DynamoDedupStore;
 pub use launches::DynamoLaunchStore;
 pub use locks::DynamoLockStore;

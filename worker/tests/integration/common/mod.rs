@@ -13,6 +13,12 @@ use emrbot_tests::{fixtures, Emulator, FakeSlack};
 use emrbot_worker::Worker;
 use std::sync::Arc;
 
+/// The worker under test is started with these principals; a message "from
+/// the ingress" carries the ingress's `SenderId`.
+pub const INGRESS_PRINCIPAL: &str = "AROATESTINGRESS";
+pub const SCHEDULER_PRINCIPAL: &str = "AROATESTSCHEDULER";
+pub const FROM_INGRESS: Option<&str> = Some("AROATESTINGRESS:ingress");
+
 pub struct Env {
     pub emulator: Emulator,
     pub slack: FakeSlack,
@@ -36,8 +42,10 @@ pub async fn env() -> Env {
         bot_token: Some(Secret::new(fixtures::BOT_TOKEN.into())),
         slack_api_base: slack.api_base(),
         allow_loopback_response_urls: true,
+        ingress_principal: Some(INGRESS_PRINCIPAL.into()),
+        scheduler_principal: Some(SCHEDULER_PRINCIPAL.into()),
     };
-    let worker = emrbot_worker::build(&settings, &aws);
+    let worker = emrbot_worker::build(&settings, &aws).expect("worker");
     Env {
         emulator,
         slack,
