@@ -57,7 +57,7 @@ REQUIRED_ENV = {"EMRBOT_CONFIG", "EMRBOT_QUEUE_URL", "EMRBOT_TABLE", "SLACK_API_
 FUNCTIONS = {
     # logical id: (binary, extra env vars)
     "IngressFunction": ("ingress", {"SLACK_SIGNING_SECRET_ARN"}),
-    "WorkerFunction": ("worker", {"SLACK_BOT_TOKEN_ARN"}),
+    "WorkerFunction": ("worker", {"SLACK_BOT_TOKEN_ARN", "EMRBOT_INGRESS_PRINCIPAL", "EMRBOT_SCHEDULER_PRINCIPAL"}),
     "SchedulerFunction": ("scheduler", set()),
 }
 
@@ -84,6 +84,17 @@ def check_invariants(sam: dict, cfn: dict) -> list[str]:
         missing = (REQUIRED_ENV | extra_env) - env
         expect(not missing, f"{logical_id}: environment lacks {sorted(missing)}")
         expect("LoggingConfig" in props, f"{logical_id}: no log group with retention")
+
+    # The worker authenticates senders against the roles the template creates.
+    worker_env = res.get("WorkerFunction", {}).get("Properties", {}).get("Environment", {}).get("Variables", {})
+    for var, role in (("EMRBOT_INGRESS_PRINCIPAL", "IngressFunctionRole"), ("EMRBOT_SCHEDULER_PRINCIPAL", "SchedulerFunctionRole")):
+        expect(worker_env.get(var) == {"Fn::GetAtt": [role, "RoleId"]}, f"worker: {var} is not {role}.RoleId")
+    # Only emrbot's roles, listed services and EventBridge may send commands.
+    policy = json.dumps(res.get("CommandQueuePolicy", {}).get("Properties", {}).get("PolicyDocument", {}))
+    expect(
+        '"Effect": "Deny"' in policy and "aws:PrincipalArn" in policy and "IngressFunctionRole" in policy and "SchedulerFunctionRole" in policy,
+        "CommandQueuePolicy: SendMessage is not limited to the ingress, the scheduler and listed services",
+    )
 
     # The scheduler only enqueues: no Slack secret, no permission to read one.
     sched = res.get("SchedulerFunction", {}).get("Properties", {})

@@ -4,6 +4,8 @@
 
 use crate::command::Action;
 use crate::lock::Lock;
+use crate::policy::recheck::Spare;
+use crate::policy::Rule;
 use crate::ClusterId;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -66,4 +68,11 @@ pub enum Refusal {
     },
     /// EMR refused for a reason a retry cannot fix.
     Emr(String),
+    /// An automatic termination that no longer holds (see `policy::recheck`).
+    Spared {
+        name: String,
+        id: ClusterId,
+        rule: Rule,
+        why: Spare,
+    },
 }

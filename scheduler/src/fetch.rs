@@ -3,21 +3,13 @@
 
 use crate::Scheduler;
 use emrbot_domain::cluster::ClusterId;
-use emrbot_domain::emr::StepSummary;
-use emrbot_domain::policy::{ClusterFacts, Need, StepFacts};
+use emrbot_domain::policy::{self, ClusterFacts, Need, StepFacts};
 use emrbot_domain::ports::clusters::{ClusterApi, EmrError};
 use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
 
 /// How many ListSteps / DescribeCluster calls run at once.
 const CONCURRENCY: usize = 16;
-
-pub(crate) fn step_facts(steps: &[StepSummary]) -> StepFacts {
-    StepFacts {
-        pending_or_running: steps.iter().any(StepSummary::is_pending_or_running),
-        last_end: steps.iter().filter_map(|s| s.ended_at).max(),
-    }
-}
 
 impl Scheduler {
     /// Fetches the steps and tags the policy asked for, per account,
@@ -52,7 +44,7 @@ impl Scheduler {
             while let Some(joined) = tasks.join_next().await {
                 let (id, result) =
                     joined.map_err(|e| EmrError::Transient(format!("ListSteps task: {e}")))?;
-                steps.insert(id, step_facts(&result?));
+                steps.insert(id, StepFacts::of(&result?));
             }
         }
 
@@ -64,7 +56,6 @@ impl Scheduler {
                 .or_default()
                 .push(id.clone());
         }
-        let exempt_tag = &self.config.policy.exempt_tag;
         for (account, ids) in per_account {
             let api = self.api_for(account.as_deref())?;
             for chunk in ids.chunks(CONCURRENCY) {
@@ -77,11 +68,7 @@ impl Scheduler {
                     let found =
                         joined.map_err(|e| EmrError::Transient(format!("tags task: {e}")))??;
                     for (id, t) in found {
-                        tags.insert(
-                            id,
-                            t.get(exempt_tag)
-                                .is_some_and(|v| v.eq_ignore_ascii_case("true")),
-                        );
+                        tags.insert(id, policy::is_exempt(&self.config.policy, &t));
                     }
                 }
             }

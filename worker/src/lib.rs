@@ -12,6 +12,7 @@ mod launch;
 mod locks;
 mod once;
 mod perform;
+mod recheck;
 pub mod reply;
 mod resize;
 mod resolve;

@@ -178,6 +178,7 @@ impl Worker {
                     confirmed: *confirmed,
                     force: *force,
                     reason: reason.as_deref(),
+                    issued_at: message.issued_at,
                 };
                 self.terminate(requester, cluster, request, trace).await?
             }

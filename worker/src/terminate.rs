@@ -7,6 +7,7 @@ use crate::Worker;
 use emrbot_domain::cluster::ClusterRef;
 use emrbot_domain::lock::holder_id;
 use emrbot_domain::message::Requester;
+use emrbot_domain::policy::Rule;
 use emrbot_domain::ports::clusters::EmrError;
 use emrbot_domain::refusal::Refusal;
 use emrbot_shared::slack::render::{self, replies, replies::Named};
@@ -20,6 +21,8 @@ pub(crate) struct Request<'a> {
     pub force: bool,
     /// Why, when the termination is automatic.
     pub reason: Option<&'a str>,
+    /// When the command was issued: for the scheduler's, when it decided.
+    pub issued_at: chrono::DateTime<chrono::Utc>,
 }
 
 impl Worker {
@@ -32,6 +35,13 @@ impl Worker {
     ) -> Result<SlackMessage, CommandError> {
         let (c, api) = self.resolve(reference).await?;
         trace.about(&c);
+        // The scheduler's decisions are re-checked now: they may be late.
+        if let Requester::Scheduler { rule } = requester {
+            if let Some(rule) = Rule::parse(rule) {
+                self.recheck_automatic(&c, api.as_ref(), rule, request.issued_at)
+                    .await?;
+            }
+        }
         let now = self.clock.now();
         let may_force = request.force
             && (self.is_admin(requester) || matches!(requester, Requester::Scheduler { .. }));

@@ -32,7 +32,7 @@ pub mod state;
 
 use crate::cluster::ClusterId;
 use crate::config::PolicyConfig;
-use crate::emr::ClusterSummary;
+use crate::emr::{ClusterSummary, StepSummary};
 use crate::lock::Lock;
 use chrono::{DateTime, Duration, NaiveDate, NaiveTime, TimeZone, Utc};
 use chrono_tz::Tz;
@@ -89,6 +89,21 @@ pub struct StepFacts {
     pub last_end: Option<DateTime<Utc>>,
 }
 
+impl StepFacts {
+    pub fn of(steps: &[StepSummary]) -> Self {
+        StepFacts {
+            pending_or_running: steps.iter().any(StepSummary::is_pending_or_running),
+            last_end: steps.iter().filter_map(|s| s.ended_at).max(),
+        }
+    }
+}
+
+/// `tags` carry the exempt tag set to `true` (`policy.exempt_tag`).
+pub fn is_exempt(policy: &PolicyConfig, tags: &std::collections::BTreeMap<String, String>) -> bool {
+    tags.get(&policy.exempt_tag)
+        .is_some_and(|v| v.eq_ignore_ascii_case("true"))
+}
+
 /// What emrbot remembers per cluster for its policies.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct PolicyState {
@@ -120,6 +135,14 @@ pub enum Rule {
 }
 
 impl Rule {
+    pub fn parse(word: &str) -> Option<Rule> {
+        match word {
+            "idle" => Some(Rule::Idle),
+            "end_of_day" => Some(Rule::EndOfDay),
+            _ => None,
+        }
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             Rule::Idle => "idle",
@@ -206,6 +229,7 @@ pub fn local_instant(tz: Tz, date: NaiveDate, time: NaiveTime) -> DateTime<Utc> 
 }
 
 mod evaluate;
+pub mod recheck;
 pub use evaluate::{evaluate, idle_since};
 
 #[cfg(test)]

@@ -26,9 +26,11 @@ pub trait PolicyRecords: Send + Sync {
     ) -> Result<Vec<AutoAction>, StoreError>;
 }
 
-/// The worker's one write: `unlock` restarts the unlocked grace period.
+/// The worker's unlock records: `unlock` restarts the unlocked grace period,
+/// and an automatic termination decided before the last unlock is spared.
 #[async_trait]
 pub trait UnlockRecorder: Send + Sync {
     async fn record_unlock(&self, cluster: &ClusterId, at: DateTime<Utc>)
         -> Result<(), StoreError>;
+    async fn last_unlock(&self, cluster: &ClusterId) -> Result<Option<DateTime<Utc>>, StoreError>;
 }

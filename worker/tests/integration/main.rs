@@ -1,6 +1,7 @@
 //! The integration tests of `worker`, one binary (one link of the AWS SDK):
 //! each module drives the real code against the emulator and a local Slack.
 
+mod automatic;
 mod common;
 mod cross_account;
 mod failures;

@@ -210,4 +210,14 @@ impl UnlockRecorder for DynamoPolicyStore {
             .map_err(|e| store_error("UpdateItem", e))?;
         Ok(())
     }
+
+    async fn last_unlock(&self, cluster: &ClusterId) -> Result<Option<DateTime<Utc>>, StoreError> {
+        let item = get(
+            &self.client,
+            &self.table,
+            key(cluster_pk(cluster), POLICY_SK),
+        )
+        .await?;
+        Ok(item.as_ref().and_then(|i| time(i, "last_unlock")))
+    }
 }

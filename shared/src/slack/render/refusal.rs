@@ -4,6 +4,8 @@
 use crate::slack::blocks::escape;
 use chrono_tz::Tz;
 use emrbot_domain::lock::Lock;
+use emrbot_domain::policy::recheck::Spare;
+use emrbot_domain::policy::Rule;
 use emrbot_domain::refusal::Refusal;
 
 use super::local_time;
@@ -113,6 +115,28 @@ pub fn refusal(refusal: &Refusal, slash: &str, tz: Tz) -> String {
             )
         }
         Refusal::Emr(reason) => format!(":warning: {}", escape(reason)),
+        Refusal::Spared { name, id, rule, why } => {
+            let why = match why {
+                Spare::Stale { minutes } => format!(
+                    "the decision is {minutes} minutes old; the next sweep decides again"
+                ),
+                Spare::Exempt => "it is tagged exempt".into(),
+                Spare::Locked { holder, until } => {
+                    format!("{holder} locked it (until {})", local_time(*until, tz))
+                }
+                Spare::Busy => "it is busy".into(),
+                Spare::RanStep => "it ran a step since the decision".into(),
+                Spare::UnlockedSince => "it was unlocked since: the grace period starts again".into(),
+            };
+            let rule = match rule {
+                Rule::Idle => "idle",
+                Rule::EndOfDay => "end of day",
+            };
+            format!(
+                ":shield: emrbot did not terminate *{}* `{id}` ({rule}): {why}.",
+                escape(name)
+            )
+        }
     }
 }
 
