@@ -37,6 +37,34 @@ pub struct Options {
     /// How often the scheduler sweeps on the real clock (EventBridge's job on
     /// AWS); `None`: never, only through `POST /events` (tests).
     pub scheduler_tick: Option<std::time::Duration>,
+    /// `POST /events` requires `Authorization: Bearer <token>` when set; when
+    /// exposed (see [`Options::exposed`]) and unset, `POST /events` is off.
+    pub events_token: Option<Secret<String>>,
+}
+
+impl Options {
+    /// Reachable by others, or acting on real clusters: real AWS, or a listen
+    /// address outside loopback.
+    pub fn exposed(&self) -> bool {
+        self.use_real_aws || !self.listen.ip().is_loopback()
+    }
+
+    /// Exposed with the README's published signing secret, anyone could
+    /// sign commands: refuse.
+    fn check_safe(&self) -> Result<(), String> {
+        if self.exposed() && self.signing_secret.expose() == LOCAL_SIGNING_SECRET {
+            return Err(format!(
+                "refusing to start with the published development signing secret while {}: \
+                 set SLACK_SIGNING_SECRET to your Slack app's signing secret",
+                if self.use_real_aws {
+                    "acting on real AWS (--aws)".to_string()
+                } else {
+                    format!("listening on {} (outside loopback)", self.listen)
+                }
+            ));
+        }
+        Ok(())
+    }
 }
 
 pub struct Running {
@@ -102,6 +130,7 @@ async fn sender_id_on_aws(aws: &aws_config::SdkConfig) -> Result<String, String>
 
 /// Starts everything and returns once the HTTP server is listening.
 pub async fn start(options: Options) -> Result<Running, String> {
+    options.check_safe()?;
     let config = Arc::new(Config::load(&options.config).map_err(|e| e.to_string())?);
     let (aws, emulator) = sdk_config(&options).await?;
     let resources = resources::ensure(&aws, &options.queue, &options.table).await?;
@@ -148,7 +177,16 @@ pub async fn start(options: Options) -> Result<Running, String> {
         options.scheduler_tick,
         shutdown_rx.clone(),
     ));
-    let app = server::router(server::AppState { ingress, scheduler });
+    let events = match (&options.events_token, options.exposed()) {
+        (Some(token), _) => server::Events::Token(token.clone()),
+        (None, false) => server::Events::Open,
+        (None, true) => server::Events::Off,
+    };
+    let app = server::router(server::AppState {
+        ingress,
+        scheduler,
+        events,
+    });
     let mut stop_serving = shutdown_rx.clone();
     let serve = tokio::spawn(async move {
         let _ = axum::serve(listener, app)

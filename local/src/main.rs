@@ -45,6 +45,11 @@ struct RunArgs {
     /// (then only `POST /events` runs a sweep).
     #[arg(long, env = "EMRBOT_SCHEDULER_TICK", default_value_t = 60)]
     scheduler_tick: u64,
+    /// A secret that `POST /events` must present (`Authorization: Bearer …`).
+    /// Without it, `POST /events` is off when emrbot-local is exposed (--aws,
+    /// or a listen address outside loopback).
+    #[arg(long, env = "EMRBOT_EVENTS_TOKEN", hide_env_values = true)]
+    events_token: Option<String>,
 }
 
 #[derive(Subcommand)]
@@ -169,6 +174,7 @@ async fn run(args: RunArgs) -> ExitCode {
         bot_token: std::env::var("SLACK_BOT_TOKEN").ok().map(Secret::new),
         slack_api_base: std::env::var("SLACK_API_BASE_URL")
             .unwrap_or_else(|_| emrbot_shared::settings::DEFAULT_SLACK_API.to_string()),
+        events_token: args.events_token.map(Secret::new),
     };
     let running = match emrbot_local::start(options).await {
         Ok(running) => running,

@@ -8,6 +8,7 @@ use axum::http::{HeaderMap, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
+use emrbot_domain::Secret;
 use emrbot_ingress::http::HttpRequest;
 use emrbot_ingress::Ingress;
 use std::sync::Arc;
@@ -17,6 +18,50 @@ pub struct AppState {
     pub ingress: Arc<Ingress>,
     /// One sweep at a time (the route and the minute tick share it).
     pub scheduler: Arc<tokio::sync::Mutex<emrbot_scheduler::Scheduler>>,
+    pub events: Events,
+}
+
+/// Who may run a sweep at any `time` through `POST /events` (an end-of-day
+/// sweep terminates clusters).
+#[derive(Clone)]
+pub enum Events {
+    /// Anyone who can reach loopback (local development, tests).
+    Open,
+    /// Whoever presents `Authorization: Bearer <token>`.
+    Token(Secret<String>),
+    /// Nobody: exposed without a token.
+    Off,
+}
+
+impl Events {
+    fn admits(&self, headers: &HeaderMap) -> Result<(), (StatusCode, &'static str)> {
+        match self {
+            Events::Open => Ok(()),
+            Events::Off => Err((
+                StatusCode::FORBIDDEN,
+                "POST /events is off: emrbot-local is exposed; start it with --events-token to use it",
+            )),
+            Events::Token(token) => {
+                let presented = headers
+                    .get("authorization")
+                    .and_then(|v| v.to_str().ok())
+                    .and_then(|v| v.strip_prefix("Bearer "));
+                // Constant time: a token is a credential.
+                let ok = presented.is_some_and(|p| {
+                    p.len() == token.expose().len()
+                        && p.bytes()
+                            .zip(token.expose().bytes())
+                            .fold(0u8, |acc, (a, b)| acc | (a ^ b))
+                            == 0
+                });
+                if ok {
+                    Ok(())
+                } else {
+                    Err((StatusCode::UNAUTHORIZED, "POST /events needs the token emrbot-local was started with"))
+                }
+            }
+        }
+    }
 }
 
 pub fn router(state: AppState) -> Router {
@@ -54,11 +99,18 @@ async fn to_ingress(
 
 /// `POST /events`: an EventBridge scheduled event (JSON); runs the sweep at
 /// its `time` and answers what was sent.
-async fn scheduled_event(State(state): State<AppState>, body: Bytes) -> Response {
+async fn scheduled_event(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
     use emrbot_scheduler::{ScheduledEvent, SweepError};
     let error = |status: StatusCode, message: String| {
         (status, Json(serde_json::json!({ "error": message }))).into_response()
     };
+    if let Err((status, why)) = state.events.admits(&headers) {
+        return error(status, why.to_string());
+    }
     let event = match serde_json::from_slice(&body)
         .map_err(|e| SweepError::Event(e.to_string()))
         .and_then(ScheduledEvent::from_json)

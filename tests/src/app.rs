@@ -22,9 +22,32 @@ pub struct Reply {
 
 impl TestApp {
     pub async fn start() -> TestApp {
+        Self::start_with(|_| {}).await
+    }
+
+    /// Started with options changed by `adjust` first.
+    pub async fn start_with(adjust: impl FnOnce(&mut emrbot_local::Options)) -> TestApp {
         let emulator = Emulator::start().await;
         let slack = FakeSlack::start().await;
-        let options = emrbot_local::Options {
+        let mut options = Self::options(&emulator, &slack);
+        adjust(&mut options);
+        let running = emrbot_local::start(options)
+            .await
+            .expect("emrbot-local starts");
+        // Reached on loopback whatever address it listens on.
+        let url = format!("http://127.0.0.1:{}", running.address.port());
+        TestApp {
+            emulator,
+            slack,
+            running,
+            http: reqwest::Client::new(),
+            url,
+        }
+    }
+
+    /// What TestApp starts emrbot-local with: this emulator and this Slack.
+    pub fn options(emulator: &Emulator, slack: &FakeSlack) -> emrbot_local::Options {
+        emrbot_local::Options {
             listen: "127.0.0.1:0".parse().expect("addr"),
             config: fixtures::config_path(),
             aws_endpoint: Some(emulator.endpoint.clone()),
@@ -37,17 +60,7 @@ impl TestApp {
             seed_demo_clusters: false,
             // Only the events a test sends count: no sweeps on the real clock.
             scheduler_tick: None,
-        };
-        let running = emrbot_local::start(options)
-            .await
-            .expect("emrbot-local starts");
-        let url = format!("http://{}", running.address);
-        TestApp {
-            emulator,
-            slack,
-            running,
-            http: reqwest::Client::new(),
-            url,
+            events_token: None,
         }
     }
 
