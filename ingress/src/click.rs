@@ -149,7 +149,7 @@ fn replace_block(
         .and_then(|m| m.get("blocks"))
         .and_then(Value::as_array);
     let (Some(blocks), Some(block_id)) = (blocks, action.block_id.as_deref()) else {
-        return SlackMessage::new(text, vec![section(text)]).replacing_original(true);
+        return SlackMessage::plain(text).replacing_original(true);
     };
     let mut replaced = false;
     let blocks: Vec<Value> = blocks
@@ -167,7 +167,7 @@ fn replace_block(
         .and_then(|m| m.get("text"))
         .and_then(Value::as_str)
         .unwrap_or(text);
-    SlackMessage::new(
+    SlackMessage::new_mrkdwn(
         fallback,
         if replaced {
             blocks
@@ -191,7 +191,7 @@ fn restore_with_note(original: Option<&Value>, note: &str) -> SlackMessage {
                 .and_then(|m| m.get("text"))
                 .and_then(Value::as_str)
                 .unwrap_or(note);
-            SlackMessage::new(fallback, blocks).replacing_original(true)
+            SlackMessage::new_mrkdwn(fallback, blocks).replacing_original(true)
         }
         None => SlackMessage::plain(note).replacing_original(true),
     }

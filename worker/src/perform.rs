@@ -9,6 +9,7 @@ use emrbot_domain::command::{Action, Command};
 use emrbot_domain::message::{CommandMessage, ReplyTo, Requester};
 use emrbot_domain::refusal::Refusal;
 use emrbot_shared::slack::render;
+use emrbot_shared::slack::render::replies::{failed_text, Failure};
 use emrbot_shared::slack::SlackMessage;
 use tracing::Instrument;
 
@@ -82,9 +83,14 @@ impl Worker {
                     CommandError::Refused(refusal) => {
                         render::refusal(refusal, &self.config.slack.command, self.config.timezone)
                     }
-                    other => render::replies::failed_text(&other.to_string()),
+                    CommandError::Emr(e) => failed_text(Failure::Emr(e), message.id.as_str()),
+                    CommandError::Store(_) => failed_text(Failure::Store, message.id.as_str()),
                 };
-                trace.detail = reply.clone();
+                // The audit keeps AWS's whole reason; the user sees the short one.
+                trace.detail = match &error {
+                    CommandError::Refused(_) => reply.clone(),
+                    other => other.to_string(),
+                };
                 (Some(SlackMessage::plain(reply)), "refused")
             }
         };

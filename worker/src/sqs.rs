@@ -7,6 +7,12 @@ use crate::Outcome;
 use crate::Worker;
 use aws_lambda_events::sqs::{BatchItemFailure, SqsBatchResponse, SqsEvent, SqsMessage};
 use emrbot_domain::message::CommandMessage;
+use emrbot_shared::slack::render;
+
+/// The command queue's `maxReceiveCount` (infra/template.yaml; an infra check
+/// holds the template to it): after this many receives a failing message
+/// goes to the dead-letter queue.
+pub const MAX_RECEIVES: u32 = 5;
 
 impl Worker {
     pub async fn handle_batch(&self, event: SqsEvent) -> SqsBatchResponse {
@@ -45,7 +51,20 @@ impl Worker {
         match CommandMessage::from_json(body) {
             Ok(message) => {
                 let sender = record.attributes.get("SenderId").map(String::as_str);
-                self.handle_message(&message, sender).await
+                let outcome = self.handle_message(&message, sender).await;
+                let last_try = receives.parse::<u32>().is_ok_and(|n| n >= MAX_RECEIVES);
+                if outcome == Outcome::Retry && last_try {
+                    // Its next stop is the dead-letter queue: say so while a
+                    // trusted reply target exists (only admitted messages retry).
+                    let note = render::replies::gave_up(
+                        &message.command.action().to_string(),
+                        MAX_RECEIVES,
+                        message.id.as_str(),
+                    );
+                    self.deliver(&message.reply_to, message.issued_at, &note)
+                        .await;
+                }
+                outcome
             }
             Err(error) => {
                 tracing::error!(

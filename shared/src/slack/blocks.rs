@@ -33,8 +33,16 @@ pub enum ResponseType {
 }
 
 impl SlackMessage {
-    /// A message of blocks with its plain-text fallback; enforces Slack's limits.
-    pub fn new(text: impl Into<String>, mut blocks: Vec<Value>) -> Self {
+    /// A message of blocks with its plain-text fallback, escaped here (a
+    /// cluster named `<!channel>` must not ping anyone from a notification);
+    /// enforces Slack's limits.
+    pub fn new(text: impl Into<String>, blocks: Vec<Value>) -> Self {
+        Self::new_mrkdwn(escape(&text.into()), blocks)
+    }
+
+    /// Like [`SlackMessage::new`], with a fallback already in Slack's markup
+    /// (user content escaped, mentions meant).
+    pub fn new_mrkdwn(text: impl Into<String>, mut blocks: Vec<Value>) -> Self {
         if blocks.len() > MAX_BLOCKS {
             let dropped = blocks.len() - (MAX_BLOCKS - 1);
             blocks.truncate(MAX_BLOCKS - 1);
@@ -50,10 +58,10 @@ impl SlackMessage {
         }
     }
 
-    /// Just text, shown as one section.
+    /// Just mrkdwn (user content already escaped), shown as one section.
     pub fn plain(text: impl Into<String>) -> Self {
         let text = text.into();
-        Self::new(text.clone(), vec![section(&text)])
+        Self::new_mrkdwn(text.clone(), vec![section(&text)])
     }
 
     pub fn ephemeral(mut self) -> Self {
@@ -216,6 +224,12 @@ mod tests {
             long["text"]["text"].as_str().unwrap().chars().count(),
             MAX_TEXT
         );
+    }
+
+    #[test]
+    fn a_fallback_never_pings() {
+        let m = SlackMessage::new("<!channel> & co", vec![]);
+        assert_eq!(m.text, "&lt;!channel&gt; &amp; co");
     }
 
     #[test]

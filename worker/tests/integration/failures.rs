@@ -90,7 +90,9 @@ async fn transient_errors_retry_and_permanent_errors_are_told_once() {
         "the redelivery acts at once"
     );
     assert!(
-        env.reply(&path).contains("not allowed"),
+        env.reply(&path).contains("not allowed")
+            && env.reply(&path).contains(m.id.as_str())
+            && !env.reply(&path).contains("AccessDeniedException"),
         "{}",
         env.reply(&path)
     );
@@ -104,4 +106,50 @@ async fn transient_errors_retry_and_permanent_errors_are_told_once() {
         "a finished message is not acted on again"
     );
     assert_eq!(env.replies(&path).len(), 1);
+}
+
+/// The last receive before the dead-letter queue tells the user.
+#[tokio::test]
+async fn a_command_that_keeps_failing_says_so_before_the_dead_letter_queue() {
+    let env = common::env().await;
+    let flaky = Arc::new(Flaky {
+        transient: AtomicU32::new(u32::MAX),
+        calls: AtomicU32::new(0),
+    });
+    let worker = env
+        .worker
+        .clone()
+        .with_clusters(ClusterDirectory::new().with_account(None, flaky));
+    let (m, path) = env.text("lock adhoc", "U1");
+    let record = |receives: &str| {
+        let mut r = aws_lambda_events::sqs::SqsMessage::default();
+        r.message_id = Some(format!("sqs-{receives}"));
+        r.body = Some(m.to_json());
+        r.attributes
+            .insert("ApproximateReceiveCount".into(), receives.into());
+        r.attributes
+            .insert("SenderId".into(), common::FROM_INGRESS.unwrap().into());
+        r
+    };
+    for receives in ["1", "4"] {
+        let mut event = aws_lambda_events::sqs::SqsEvent::default();
+        event.records = vec![record(receives)];
+        assert_eq!(
+            worker.handle_batch(event).await.batch_item_failures.len(),
+            1
+        );
+        assert!(env.replies(&path).is_empty(), "a retry is silent");
+    }
+    let mut event = aws_lambda_events::sqs::SqsEvent::default();
+    event.records = vec![record("5")];
+    assert_eq!(
+        worker.handle_batch(event).await.batch_item_failures.len(),
+        1,
+        "still to the DLQ"
+    );
+    let told = env.reply(&path);
+    assert!(
+        told.contains("could not finish `lock`") && told.contains(m.id.as_str()),
+        "{told}"
+    );
 }

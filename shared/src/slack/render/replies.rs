@@ -7,6 +7,7 @@ use chrono_tz::Tz;
 use emrbot_domain::cluster::ClusterId;
 use emrbot_domain::duration::HumanDuration;
 use emrbot_domain::emr::{CapacityGroup, ClusterSummary, InstanceRole};
+use emrbot_domain::ports::clusters::EmrError;
 
 /// The cluster a reply is about: its name and id.
 pub struct Named<'a> {
@@ -134,7 +135,46 @@ pub fn resized(by: &str, cluster: Named<'_>, group: &CapacityGroup, to: u32) -> 
     .in_channel()
 }
 
-/// A failure that is not a refusal (EMR or DynamoDB said no for good).
-pub fn failed_text(reason: &str) -> String {
-    format!(":warning: {}", escape(reason))
+/// What a user is told of a permanent AWS failure: a short reason and the
+/// message id to find the log line by, never AWS's own text (it can carry
+/// ARNs and account ids).
+pub enum Failure<'a> {
+    Emr(&'a EmrError),
+    Store,
+}
+
+pub fn failed_text(failure: Failure<'_>, reference: &str) -> String {
+    let what = match failure {
+        Failure::Emr(EmrError::NotFound(_)) => {
+            "EMR does not know that cluster any more".to_string()
+        }
+        Failure::Emr(EmrError::AccessDenied(_)) => {
+            "emrbot is not allowed to do that in this account".to_string()
+        }
+        Failure::Emr(EmrError::Account { account, .. }) => {
+            format!("emrbot cannot reach account `{}`", escape(account))
+        }
+        Failure::Emr(EmrError::TerminationProtected(_)) => {
+            "the cluster has termination protection on".to_string()
+        }
+        Failure::Emr(EmrError::Rejected(_) | EmrError::Transient(_)) => {
+            "EMR refused the request".to_string()
+        }
+        Failure::Store => "emrbot could not record it".to_string(),
+    };
+    format!(
+        ":warning: That did not work: {what}. Reference: `{}`",
+        escape(reference)
+    )
+}
+
+/// A command that kept failing for a transient reason and now goes to the
+/// dead-letter queue, where an operator can redrive it.
+pub fn gave_up(action: &str, attempts: u32, reference: &str) -> SlackMessage {
+    SlackMessage::plain(format!(
+        ":warning: emrbot could not finish `{}` after {attempts} attempts (AWS kept failing); \
+         it was set aside for an operator. Reference: `{}`",
+        escape(action),
+        escape(reference)
+    ))
 }
