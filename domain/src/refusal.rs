@@ -33,6 +33,10 @@ pub enum Refusal {
         preset: String,
         known: Vec<String>,
     },
+    /// `launch … <name>` where `name` is another active cluster's name or id.
+    NameTaken {
+        name: String,
+    },
     /// Someone else holds the lock (lock, extend).
     Locked(Box<Lock>),
     /// Someone else holds the lock; only they or an admin may unlock.

@@ -6,41 +6,54 @@ use crate::trace::Trace;
 use crate::Worker;
 use emrbot_domain::cluster::ClusterId;
 use emrbot_domain::config::Preset;
+use emrbot_domain::emr::ClusterSummary;
 use emrbot_domain::emr::{LaunchSpec, TAG_LAUNCHED_BY, TAG_PRESET, TAG_REQUEST};
 use emrbot_domain::lock::holder_id;
 use emrbot_domain::message::{CommandMessage, ReplyTo, Requester};
-use emrbot_domain::ports::clusters::{ClusterReader, EmrError};
+use emrbot_domain::ports::clusters::ClusterReader;
 use emrbot_domain::ports::launches::LaunchRecord;
 use emrbot_domain::refusal::Refusal;
 use emrbot_shared::slack::render;
 
-/// The cluster an earlier handling of `message` launched, if any. The dedup
-/// claim stops concurrent and later duplicates; this covers the one gap it
-/// leaves: a worker that died after RunJobFlow but before marking the message
-/// done, whose lease then ran out. One ListClusters per launch, plus a
-/// DescribeCluster for each active cluster of the same name.
+/// The cluster an earlier handling of `message` launched, if any, or why the
+/// name cannot be used. The dedup claim stops concurrent and later
+/// duplicates; the request tag covers the one gap it leaves: a worker that
+/// died after RunJobFlow but before marking the message done, whose lease
+/// then ran out. Any other active cluster whose name or id is `name` makes
+/// the name ambiguous for every later command: refused.
 async fn launched_for(
+    everywhere: &[ClusterSummary],
     api: &dyn ClusterReader,
+    account: Option<&str>,
     message: &CommandMessage,
     name: &str,
-) -> Result<Option<ClusterId>, EmrError> {
-    let same_name: Vec<ClusterId> = api
-        .list_active()
-        .await?
-        .into_iter()
-        .filter(|c| c.name == name)
-        .map(|c| c.id)
-        .collect();
+) -> Result<Option<ClusterId>, CommandError> {
+    let taken = || Refusal::NameTaken {
+        name: name.to_string(),
+    };
+    if everywhere.iter().any(|c| c.id.as_str() == name) {
+        return Err(taken().into());
+    }
+    let same_name: Vec<&ClusterSummary> = everywhere.iter().filter(|c| c.name == name).collect();
     if same_name.is_empty() {
         return Ok(None);
     }
-    let tags = api.tags_of(&same_name).await?;
-    Ok(same_name.into_iter().find(|id| {
+    let ours: Vec<ClusterId> = same_name
+        .iter()
+        .filter(|c| c.account.as_deref() == account)
+        .map(|c| c.id.clone())
+        .collect();
+    let tags = api.tags_of(&ours).await?;
+    let mine = ours.into_iter().find(|id| {
         tags.get(id)
             .and_then(|t| t.get(TAG_REQUEST))
             .map(String::as_str)
             == Some(message.id.as_str())
-    }))
+    });
+    match mine {
+        Some(id) => Ok(Some(id)),
+        None => Err(taken().into()),
+    }
 }
 
 /// The default name: `<preset>-<who>-<MMdd-HHmm>`.
@@ -106,7 +119,9 @@ impl Worker {
         let name = cluster_name
             .map(str::to_string)
             .unwrap_or_else(|| default_name(preset_name, message));
-        let id = match launched_for(api.as_ref(), message, &name).await? {
+        let everywhere = self.clusters.list_active().await?;
+        let account = preset.account.as_deref();
+        let id = match launched_for(&everywhere, api.as_ref(), account, message, &name).await? {
             Some(id) => {
                 tracing::warn!(cluster = %id, "this message already launched a cluster; not launching again");
                 id

@@ -3,6 +3,7 @@
 use crate::error::CommandError;
 use crate::trace::Trace;
 use crate::Worker;
+use chrono::{DateTime, Utc};
 use emrbot_domain::cluster::ClusterRef;
 use emrbot_domain::duration::HumanDuration;
 use emrbot_domain::lock::{holder_id, Lock};
@@ -89,6 +90,7 @@ impl Worker {
         requester: &Requester,
         reference: &ClusterRef,
         duration: HumanDuration,
+        until: Option<DateTime<Utc>>,
         trace: &mut Trace,
     ) -> Result<SlackMessage, CommandError> {
         let (c, _) = self.resolve(reference).await?;
@@ -96,13 +98,18 @@ impl Worker {
         let now = self.clock.now();
         let holder = holder_id(requester);
         let current = self.locks.get(&c.id).await?.filter(|l| l.is_active(now));
+        // With a target, repeats converge on it; without, each one adds.
+        let end = |from: DateTime<Utc>| match until {
+            Some(target) => from.max(target),
+            None => from + duration.to_chrono(),
+        };
         let (lock, snoozed) = match current {
             Some(l) if l.holder != holder && !self.is_admin(requester) => {
                 return Err(Refusal::Locked(Box::new(l)).into())
             }
             Some(l) => (
                 Lock {
-                    until: l.until + duration.to_chrono(),
+                    until: end(l.until),
                     ..l
                 },
                 false,
@@ -110,10 +117,9 @@ impl Worker {
             // Nobody holds it: snooze automatic termination by locking it for the caller.
             None => {
                 let reason = Some("snoozed automatic termination".into());
-                (
-                    Lock::taken(requester, c.id.clone(), now, duration, reason),
-                    true,
-                )
+                let lock = Lock::taken(requester, c.id.clone(), now, duration, reason);
+                let until = end(now);
+                (Lock { until, ..lock }, true)
             }
         };
         self.take(&lock, trace).await?;

@@ -163,8 +163,13 @@ impl Worker {
                     .await?
             }
             Command::Unlock { cluster } => self.unlock(requester, cluster, trace).await?,
-            Command::Extend { cluster, duration } => {
-                self.extend(requester, cluster, *duration, trace).await?
+            Command::Extend {
+                cluster,
+                duration,
+                until,
+            } => {
+                self.extend(requester, cluster, *duration, *until, trace)
+                    .await?
             }
             Command::Launch {
                 preset,

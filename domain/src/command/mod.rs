@@ -29,6 +29,10 @@ pub enum Command {
     Extend {
         cluster: ClusterRef,
         duration: HumanDuration,
+        /// The lock's end the extension aims at (a warning's Extend button
+        /// carries it), so a double click or a repeat ends at the same time.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        until: Option<chrono::DateTime<chrono::Utc>>,
     },
     Launch {
         preset: String,
@@ -131,7 +135,7 @@ impl Action {
             Action::Status => "status [cluster]",
             Action::Lock => "lock <cluster> [for <duration>] [reason...]",
             Action::Unlock => "unlock <cluster>",
-            Action::Extend => "extend <cluster> <duration>",
+            Action::Extend => "extend <cluster> <duration> [until <time>]",
             Action::Launch => "launch <preset> [name]",
             Action::Terminate => "terminate <cluster>",
             Action::Resize => "resize <cluster> <group> <count>",

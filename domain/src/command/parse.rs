@@ -58,13 +58,23 @@ impl Command {
                     cluster: cluster_at(0)?,
                 })
             })?,
-            Action::Extend => exact(args, 2, action, || {
+            Action::Extend => {
+                let until = match args {
+                    [_, _] => None,
+                    [_, _, word, time] if word.eq_ignore_ascii_case("until") => Some(
+                        chrono::DateTime::parse_from_rfc3339(time)
+                            .map_err(|_| usage_error())?
+                            .with_timezone(&chrono::Utc),
+                    ),
+                    _ => return Err(usage_error()),
+                };
                 let word = args[1].strip_prefix('+').unwrap_or(args[1]);
-                Ok(Command::Extend {
+                Command::Extend {
                     cluster: cluster_at(0)?,
                     duration: word.parse()?,
-                })
-            })?,
+                    until,
+                }
+            }
             Action::Launch => match args {
                 [preset] => Command::Launch {
                     preset: preset_name(preset)?,

@@ -66,7 +66,8 @@ fn the_rest_of_the_grammar() {
         Command::parse("extend adhoc 1h").unwrap(),
         Command::Extend {
             cluster: cluster("adhoc"),
-            duration: "1h".parse().unwrap()
+            duration: "1h".parse().unwrap(),
+            until: None
         }
     );
     assert_eq!(
@@ -103,6 +104,15 @@ fn the_rest_of_the_grammar() {
         }
     );
     assert_eq!(Command::parse("help").unwrap(), Command::Help);
+    assert_eq!(
+        Command::parse("extend j-1ABC 1h until 2026-12-02T10:00:00Z").unwrap(),
+        Command::Extend {
+            cluster: cluster("j-1ABC"),
+            duration: "1h".parse().unwrap(),
+            until: Some("2026-12-02T10:00:00Z".parse().unwrap())
+        }
+    );
+    assert!(Command::parse("extend j-1ABC 1h until tomorrow").is_err());
 }
 
 #[test]

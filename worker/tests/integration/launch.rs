@@ -228,13 +228,39 @@ async fn a_redelivery_after_a_crash_mid_launch_finds_its_cluster_instead_of_laun
         "{reply}"
     );
 
-    // Another request with the same name does launch.
-    let (again, _) = env.text("launch adhoc crash-test", "U1");
+    // Another request for the same name is refused: it would be ambiguous.
+    let (again, path) = env.text("launch adhoc crash-test", "U1");
     assert_eq!(
         env.worker
             .handle_message(&again, common::FROM_INGRESS)
             .await,
         Outcome::Done
     );
-    assert_eq!(count().await, 3);
+    assert!(env.reply(&path).contains("already running"));
+    assert_eq!(count().await, 2);
+}
+
+/// A name that is another active cluster's name or id would make every later
+/// `<cluster>` ambiguous: refused, nothing launched.
+#[tokio::test]
+async fn a_launch_named_like_a_running_cluster_is_refused() {
+    let env = common::env().await;
+    let emr = env.emr();
+    let existing = emrbot_tests::launch_cluster(&emr, "team-etl")
+        .await
+        .unwrap();
+    for name in ["team-etl", existing.as_str()] {
+        let (m, path) = env.text(&format!("launch adhoc {name}"), "U1");
+        assert_eq!(
+            env.worker.handle_message(&m, common::FROM_INGRESS).await,
+            Outcome::Done
+        );
+        assert!(
+            env.reply(&path).contains("already running"),
+            "{}",
+            env.reply(&path)
+        );
+    }
+    let clusters = emr.list_clusters().send().await.unwrap();
+    assert_eq!(clusters.clusters().len(), 1, "nothing launched");
 }

@@ -115,3 +115,37 @@ async fn unlock_only_by_the_holder_or_an_admin_and_extend_moves_the_end() {
     let p = run("extend adhoc-lock 1h", "U3").await;
     assert!(env.reply(&p).contains("snoozed"), "{}", env.reply(&p));
 }
+
+/// A double click on a warning's "Extend 1h" (two messages, the target on the
+/// button) ends at one deadline, not two hours later.
+#[tokio::test]
+async fn a_double_clicked_extend_ends_at_the_same_deadline() {
+    use emrbot_domain::ports::locks::LockStore;
+    let env = common::env().await;
+    let id = launch_cluster(&env.emr(), "adhoc-double").await.unwrap();
+    let target = (chrono::Utc::now() + chrono::Duration::minutes(70))
+        .to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    let text = format!("extend {id} 1h until {target}");
+    for _ in 0..2 {
+        let (m, path) = env.text(&text, "U1");
+        assert_eq!(
+            env.worker.handle_message(&m, common::FROM_INGRESS).await,
+            Outcome::Done
+        );
+        assert!(env.reply(&path).contains("<@U1>"), "{}", env.reply(&path));
+    }
+    let store = emrbot_shared::aws::dynamodb::DynamoLockStore::new(
+        aws_sdk_dynamodb::Client::new(&env.aws),
+        "emrbot",
+    );
+    let lock = store
+        .get(&emrbot_domain::ClusterId::parse(&id).unwrap())
+        .await
+        .unwrap()
+        .expect("locked");
+    assert_eq!(
+        lock.until
+            .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        target
+    );
+}

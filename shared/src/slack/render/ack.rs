@@ -72,7 +72,9 @@ pub fn understood(command: &Command, config: &Config) -> String {
             format!("Locking {} {how_long}{why}…", code(cluster.as_str()))
         }
         Command::Unlock { cluster } => format!("Unlocking {}…", code(cluster.as_str())),
-        Command::Extend { cluster, duration } => {
+        Command::Extend {
+            cluster, duration, ..
+        } => {
             format!("Extending {} by {duration}…", code(cluster.as_str()))
         }
         Command::Launch {

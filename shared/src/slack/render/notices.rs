@@ -51,7 +51,16 @@ pub fn warning(
     );
     let buttons = [
         Button::new("Lock", "emrbot:lock", &format!("lock {id}")).primary(),
-        Button::new("Extend 1h", "emrbot:extend", &format!("extend {id} 1h")),
+        // The target rides on the button: a double click ends at the same time.
+        Button::new(
+            "Extend 1h",
+            "emrbot:extend",
+            &format!(
+                "extend {id} 1h until {}",
+                (at.max(now) + chrono::Duration::hours(1))
+                    .to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+            ),
+        ),
         Button::new(
             "Terminate now",
             "emrbot:terminate",

@@ -64,6 +64,11 @@ pub fn refusal(refusal: &Refusal, slash: &str, tz: Tz) -> String {
                 escape(preset)
             )
         }
+        Refusal::NameTaken { name } => format!(
+            ":warning: A cluster called `{}` is already running, and two would make `{slash} … {}` ambiguous. Pick another name.",
+            escape(name),
+            escape(name)
+        ),
         Refusal::Locked(lock) => format!(":no_entry: {}", held(lock)),
         Refusal::UnlockNotYours(lock) => {
             format!(":no_entry: {} Only they or an admin can unlock it.", held(lock))
