@@ -77,6 +77,10 @@ pub struct PolicyConfig {
     /// Price of one EMR normalized instance hour (USD), to show cost so far.
     #[serde(default)]
     pub cost_per_normalized_instance_hour: Option<f64>,
+    /// The most instances (or fleet capacity units) `resize` may ask for on a
+    /// cluster that no preset bounds.
+    #[serde(default = "default_max_instances")]
+    pub max_instances: u32,
 }
 
 impl Default for PolicyConfig {
@@ -91,6 +95,7 @@ impl Default for PolicyConfig {
             daily_report: None,
             exempt_tag: default_exempt_tag(),
             cost_per_normalized_instance_hour: None,
+            max_instances: default_max_instances(),
         }
     }
 }
@@ -115,6 +120,9 @@ fn default_workdays() -> Vec<Weekday> {
         Weekday::Thu,
         Weekday::Fri,
     ]
+}
+fn default_max_instances() -> u32 {
+    20
 }
 fn default_exempt_tag() -> String {
     "emrbot:keep".into()

@@ -134,6 +134,14 @@ pub struct ClusterDetail {
     pub uses_fleets: bool,
 }
 
+/// A fleet's new target capacity: on demand, and spot when given (else the
+/// fleet keeps its purchasing mix: a spot-only fleet gets a spot target).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FleetTarget {
+    pub on_demand: u32,
+    pub spot: Option<u32>,
+}
+
 /// A step, as far as idle detection and `status <cluster>` need it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct StepSummary {

@@ -55,6 +55,8 @@ pub enum Refusal {
     /// Only core and task groups can be resized.
     NotResizable,
     CoreNeedsOne,
+    /// `spot <count>` on an instance group.
+    SpotNeedsFleet,
     OverPresetLimit {
         preset: String,
         max: u32,

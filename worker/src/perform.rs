@@ -197,9 +197,15 @@ impl Worker {
                 cluster,
                 group,
                 count,
+                spot,
+                force,
             } => {
-                self.resize(requester, cluster, group, *count, trace)
-                    .await?
+                let size = crate::resize::Size {
+                    count: *count,
+                    spot: *spot,
+                    force: *force,
+                };
+                self.resize(requester, cluster, group, size, trace).await?
             }
             // Scheduler notices: rendered here, posted where the message says.
             Command::Warn {

@@ -55,7 +55,14 @@ pub enum Command {
         cluster: ClusterRef,
         /// Instance group or fleet: its id, its name, or its role (`core`, `task`).
         group: String,
+        /// Instances of a group; a fleet's on-demand target capacity.
         count: u32,
+        /// A fleet's spot target capacity (fleets only).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        spot: Option<u32>,
+        /// An admin resizing past another user's lock.
+        #[serde(default)]
+        force: bool,
     },
     Help,
     /// Scheduler: warns the report channel that `cluster` will
@@ -138,7 +145,7 @@ impl Action {
             Action::Extend => "extend <cluster> <duration> [until <time>]",
             Action::Launch => "launch <preset> [name]",
             Action::Terminate => "terminate <cluster>",
-            Action::Resize => "resize <cluster> <group> <count>",
+            Action::Resize => "resize <cluster> <group> <count> [spot <count>]",
             Action::Help => "help",
         }
     }

@@ -90,7 +90,7 @@ impl Command {
                 let cluster = cluster_at(0)?;
                 let force = match &args[1..] {
                     [] => false,
-                    [flag] if flag.eq_ignore_ascii_case("force") || *flag == "--force" => true,
+                    [flag] if is_force(flag) => true,
                     _ => return Err(usage_error()),
                 };
                 Command::Terminate {
@@ -100,23 +100,30 @@ impl Command {
                     reason: None,
                 }
             }
-            Action::Resize => exact(args, 3, action, || {
-                let count = args[2]
-                    .parse::<u32>()
-                    .map_err(|_| ParseError::BadCount(clip(args[2])))?;
-                if count > 10_000 {
-                    return Err(ParseError::BadCount(clip(args[2])));
-                }
-                let group = args[1];
+            Action::Resize => {
+                let [_, group, count, rest @ ..] = args else {
+                    return Err(usage_error());
+                };
                 if group.len() > 256 {
                     return Err(usage_error());
                 }
-                Ok(Command::Resize {
+                let (spot, force) = match rest {
+                    [] => (None, false),
+                    [f] if is_force(f) => (None, true),
+                    [s, n] if s.eq_ignore_ascii_case("spot") => (Some(instance_count(n)?), false),
+                    [s, n, f] if s.eq_ignore_ascii_case("spot") && is_force(f) => {
+                        (Some(instance_count(n)?), true)
+                    }
+                    _ => return Err(usage_error()),
+                };
+                Command::Resize {
                     cluster: cluster_at(0)?,
                     group: group.to_string(),
-                    count,
-                })
-            })?,
+                    count: instance_count(count)?,
+                    spot,
+                    force,
+                }
+            }
         };
         Ok(command)
     }
@@ -135,6 +142,21 @@ fn exact(
         return Err(ParseError::Usage(action));
     }
     build()
+}
+
+/// The most instances (or capacity units) a command may ask for; EMR counts
+/// in 32-bit integers, and no group is this big.
+pub const MAX_COUNT: u32 = 10_000;
+
+fn instance_count(word: &str) -> Result<u32, ParseError> {
+    word.parse::<u32>()
+        .ok()
+        .filter(|n| *n <= MAX_COUNT)
+        .ok_or_else(|| ParseError::BadCount(clip(word)))
+}
+
+fn is_force(word: &str) -> bool {
+    word.eq_ignore_ascii_case("force") || word == "--force"
 }
 
 fn preset_name(word: &str) -> Result<String, ParseError> {

@@ -100,7 +100,9 @@ fn the_rest_of_the_grammar() {
         Command::Resize {
             cluster: cluster("adhoc"),
             group: "core".into(),
-            count: 4
+            count: 4,
+            spot: None,
+            force: false
         }
     );
     assert_eq!(Command::parse("help").unwrap(), Command::Help);
@@ -113,6 +115,24 @@ fn the_rest_of_the_grammar() {
         }
     );
     assert!(Command::parse("extend j-1ABC 1h until tomorrow").is_err());
+    assert_eq!(
+        Command::parse("resize adhoc task 2 spot 6 force").unwrap(),
+        Command::Resize {
+            cluster: cluster("adhoc"),
+            group: "task".into(),
+            count: 2,
+            spot: Some(6),
+            force: true
+        }
+    );
+    for bad in [
+        "resize adhoc task 2 spot",
+        "resize adhoc task 2 spot 99999",
+        "resize adhoc task 4294967296",
+        "resize adhoc task 2 now",
+    ] {
+        assert!(Command::parse(bad).is_err(), "{bad}");
+    }
 }
 
 #[test]

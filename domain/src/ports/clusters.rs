@@ -2,7 +2,7 @@
 //! account's clusters that resolves what a user typed.
 
 use crate::cluster::{ClusterId, ClusterRef};
-use crate::emr::{ClusterDetail, ClusterSummary, LaunchSpec, StepSummary};
+use crate::emr::{ClusterDetail, ClusterSummary, FleetTarget, LaunchSpec, StepSummary};
 use async_trait::async_trait;
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
@@ -60,13 +60,12 @@ pub trait ClusterChanger: Send + Sync {
         group_id: &str,
         count: u32,
     ) -> Result<(), EmrError>;
-    /// ModifyInstanceFleet: the fleet's target capacity to `target` units (on
-    /// demand, or spot when the fleet runs on spot only).
+    /// ModifyInstanceFleet: the fleet's target capacities.
     async fn resize_fleet(
         &self,
         id: &ClusterId,
         fleet_id: &str,
-        target: u32,
+        target: FleetTarget,
     ) -> Result<(), EmrError>;
 }
 

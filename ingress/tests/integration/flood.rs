@@ -53,15 +53,16 @@ async fn a_flood_of_bad_requests_gets_only_4xx_and_enqueues_nothing() {
             "POST",
             path,
             body.to_vec(),
-            (now - 301).to_string(),
-            right.sign(now - 301, body),
+            (now - 400).to_string(),
+            right.sign(now - 400, body),
         )); // stale
         cases.push((
             "POST",
             path,
             body.to_vec(),
-            (now + 301).to_string(),
-            right.sign(now + 301, body),
+            // Well past the 5-minute window: a slow machine must not bring it back in.
+            (now + 400).to_string(),
+            right.sign(now + 400, body),
         )); // from the future
         cases.push(("POST", path, body.to_vec(), now.to_string(), String::new())); // unsigned
         cases.push((

@@ -9,7 +9,7 @@ use async_trait::async_trait;
 use emrbot_domain::accounts::AccountCredentials;
 use emrbot_domain::cluster::ClusterId;
 use emrbot_domain::config::{Account, Config};
-use emrbot_domain::emr::{ClusterDetail, ClusterSummary, LaunchSpec, StepSummary};
+use emrbot_domain::emr::{ClusterDetail, ClusterSummary, FleetTarget, LaunchSpec, StepSummary};
 use emrbot_domain::ports::clock::Clock;
 use emrbot_domain::ports::clusters::{ClusterChanger, ClusterDirectory, ClusterReader, EmrError};
 use emrbot_domain::ports::credentials::{AccountError, RoleAssumer, TemporaryCredentials};
@@ -162,7 +162,7 @@ impl ClusterChanger for AssumedRoleClusterApi {
         &self,
         id: &ClusterId,
         fleet_id: &str,
-        target: u32,
+        target: FleetTarget,
     ) -> Result<(), EmrError> {
         self.api().await?.resize_fleet(id, fleet_id, target).await
     }

@@ -5,7 +5,7 @@
 use crate::common;
 
 use async_trait::async_trait;
-use emrbot_domain::emr::{ClusterDetail, ClusterSummary, LaunchSpec, StepSummary};
+use emrbot_domain::emr::{ClusterDetail, ClusterSummary, FleetTarget, LaunchSpec, StepSummary};
 use emrbot_domain::ports::clusters::{ClusterChanger, ClusterDirectory, ClusterReader, EmrError};
 use emrbot_domain::ClusterId;
 use emrbot_worker::Outcome;
@@ -57,7 +57,7 @@ impl ClusterChanger for Flaky {
     async fn resize_group(&self, _: &ClusterId, _: &str, _: u32) -> Result<(), EmrError> {
         Err(EmrError::Rejected("not in this test".into()))
     }
-    async fn resize_fleet(&self, _: &ClusterId, _: &str, _: u32) -> Result<(), EmrError> {
+    async fn resize_fleet(&self, _: &ClusterId, _: &str, _: FleetTarget) -> Result<(), EmrError> {
         Err(EmrError::Rejected("not in this test".into()))
     }
 }

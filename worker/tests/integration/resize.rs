@@ -4,6 +4,7 @@
 use crate::common;
 
 use common::fake::FakeEmr;
+use emrbot_domain::emr::FleetTarget;
 use emrbot_domain::ports::clusters::ClusterDirectory;
 use emrbot_tests::launch_cluster;
 use emrbot_worker::Outcome;
@@ -127,9 +128,14 @@ async fn resize_sets_an_instance_fleets_target_capacity_through_the_port() {
         "{}",
         env.reply(&path)
     );
+    let target = |on_demand, spot| FleetTarget { on_demand, spot };
     assert_eq!(
         *fake.fleet_resizes.lock().unwrap(),
-        vec![("j-FLEET1".to_string(), "if-TASK".to_string(), 3)]
+        vec![(
+            "j-FLEET1".to_string(),
+            "if-TASK".to_string(),
+            target(3, None)
+        )]
     );
 
     // The analytics preset allows 3 task units at most.
@@ -141,4 +147,74 @@ async fn resize_sets_an_instance_fleets_target_capacity_through_the_port() {
         env.reply(&path)
     );
     assert_eq!(fake.fleet_resizes.lock().unwrap().len(), 1);
+
+    // On-demand and spot together, within the same bound.
+    let (m, _) = env.text("resize fleet-etl task 1 spot 2", "U1");
+    worker.handle_message(&m, common::FROM_INGRESS).await;
+    assert_eq!(
+        fake.fleet_resizes.lock().unwrap().last(),
+        Some(&(
+            "j-FLEET1".to_string(),
+            "if-TASK".to_string(),
+            target(1, Some(2))
+        ))
+    );
+    let (m, path) = env.text("resize fleet-etl task 2 spot 2", "U1");
+    worker.handle_message(&m, common::FROM_INGRESS).await;
+    assert!(
+        env.reply(&path).contains("at most 3"),
+        "{}",
+        env.reply(&path)
+    );
+}
+
+/// Without a preset the config's default bound applies, and someone else's
+/// lock stops a resize unless an admin forces it.
+#[tokio::test]
+async fn resize_is_bounded_without_a_preset_and_respects_locks() {
+    let env = common::env().await;
+    let id = launch_cluster(&env.emr(), "handmade").await.unwrap();
+    let run = |text: &str, user: &str| {
+        let (m, path) = env.text(text, user);
+        let worker = env.worker.clone();
+        async move {
+            worker.handle_message(&m, common::FROM_INGRESS).await;
+            path
+        }
+    };
+    let path = run("resize handmade core 21", "U1").await;
+    assert!(
+        env.reply(&path).contains("at most 20"),
+        "{}",
+        env.reply(&path)
+    );
+    assert_eq!(core_count(&env, &id).await, 2);
+
+    run("lock handmade for 1h", "U1").await;
+    let path = run("resize handmade core 3", "U2").await;
+    assert!(
+        env.reply(&path).contains("is locked by <@U1>"),
+        "{}",
+        env.reply(&path)
+    );
+    assert_eq!(core_count(&env, &id).await, 2);
+    let path = run("resize handmade core 3", "U1").await;
+    assert!(
+        env.reply(&path).contains("from 2 to 3"),
+        "the holder may: {}",
+        env.reply(&path)
+    );
+    let path = run("resize handmade core 4 force", "U0ADMIN").await;
+    assert!(
+        env.reply(&path).contains("from 3 to 4"),
+        "an admin may force: {}",
+        env.reply(&path)
+    );
+    assert_eq!(core_count(&env, &id).await, 4);
+    let path = run("resize handmade core 2 spot 1", "U1").await;
+    assert!(
+        env.reply(&path).contains("instance fleet"),
+        "{}",
+        env.reply(&path)
+    );
 }

@@ -10,7 +10,9 @@ use aws_sdk_emr::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_emr::types as emr;
 use aws_sdk_emr::Client;
 use emrbot_domain::cluster::ClusterId;
-use emrbot_domain::emr::{ClusterDetail, ClusterState, ClusterSummary, LaunchSpec, StepSummary};
+use emrbot_domain::emr::{
+    ClusterDetail, ClusterState, ClusterSummary, FleetTarget, LaunchSpec, StepSummary,
+};
 use emrbot_domain::ports::clusters::{ClusterChanger, ClusterReader, EmrError};
 use std::collections::{BTreeMap, HashMap};
 
@@ -303,20 +305,28 @@ impl ClusterChanger for AwsClusterApi {
         &self,
         id: &ClusterId,
         fleet_id: &str,
-        target: u32,
+        target: FleetTarget,
     ) -> Result<(), EmrError> {
-        // Keep the fleet's purchasing mix: a spot-only fleet gets a spot target.
-        let fleets = self.fleet_details(id).await?;
-        let (_, spot_only) = fleets
-            .iter()
-            .find(|(f, _)| f.id == fleet_id)
-            .ok_or_else(|| EmrError::NotFound(fleet_id.to_string()))?;
-        let spot_only = *spot_only;
-        let mut change = emr::InstanceFleetModifyConfig::builder().instance_fleet_id(fleet_id);
-        change = if spot_only {
-            change.target_spot_capacity(target as i32)
-        } else {
-            change.target_on_demand_capacity(target as i32)
+        // Counts are at most 10,000 (the parser's bound), so they fit EMR's i32.
+        let units = |n: u32| i32::try_from(n).unwrap_or(i32::MAX);
+        let change = emr::InstanceFleetModifyConfig::builder().instance_fleet_id(fleet_id);
+        let change = match target.spot {
+            Some(spot) => change
+                .target_on_demand_capacity(units(target.on_demand))
+                .target_spot_capacity(units(spot)),
+            None => {
+                // Keep the fleet's purchasing mix: a spot-only fleet gets a spot target.
+                let fleets = self.fleet_details(id).await?;
+                let (_, spot_only) = fleets
+                    .iter()
+                    .find(|(f, _)| f.id == fleet_id)
+                    .ok_or_else(|| EmrError::NotFound(fleet_id.to_string()))?;
+                if *spot_only {
+                    change.target_spot_capacity(units(target.on_demand))
+                } else {
+                    change.target_on_demand_capacity(units(target.on_demand))
+                }
+            }
         };
         self.client
             .modify_instance_fleet()

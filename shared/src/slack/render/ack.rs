@@ -120,10 +120,13 @@ pub fn understood(command: &Command, config: &Config) -> String {
             cluster,
             group,
             count,
+            spot,
+            ..
         } => {
             let unit = if *count == 1 { "instance" } else { "instances" };
+            let spot = spot.map(|s| format!(" and {s} spot")).unwrap_or_default();
             format!(
-                "Resizing {} of {} to {count} {unit}…",
+                "Resizing {} of {} to {count} {unit}{spot}…",
                 code(group),
                 code(cluster.as_str())
             )

@@ -94,6 +94,9 @@ pub fn refusal(refusal: &Refusal, slash: &str, tz: Tz) -> String {
             escape(name)
         ),
         Refusal::NotResizable => ":warning: Only core and task groups can be resized.".into(),
+        Refusal::SpotNeedsFleet => {
+            ":warning: `spot` sets an instance fleet's spot capacity; that is an instance group.".into()
+        }
         Refusal::CoreNeedsOne => {
             ":warning: A core group needs at least one instance (HDFS lives there).".into()
         }

@@ -4,8 +4,8 @@
 
 use async_trait::async_trait;
 use emrbot_domain::emr::{
-    CapacityGroup, ClusterDetail, ClusterState, ClusterSummary, InstanceRole, LaunchSpec,
-    StepSummary,
+    CapacityGroup, ClusterDetail, ClusterState, ClusterSummary, FleetTarget, InstanceRole,
+    LaunchSpec, StepSummary,
 };
 use emrbot_domain::ports::clusters::{ClusterChanger, ClusterReader, EmrError};
 use emrbot_domain::ClusterId;
@@ -16,7 +16,7 @@ use std::sync::Mutex;
 pub struct FakeEmr {
     pub clusters: Mutex<Vec<ClusterDetail>>,
     pub launched: Mutex<Vec<LaunchSpec>>,
-    pub fleet_resizes: Mutex<Vec<(String, String, u32)>>,
+    pub fleet_resizes: Mutex<Vec<(String, String, FleetTarget)>>,
 }
 
 impl FakeEmr {
@@ -110,7 +110,7 @@ impl ClusterChanger for FakeEmr {
         &self,
         id: &ClusterId,
         fleet_id: &str,
-        target: u32,
+        target: FleetTarget,
     ) -> Result<(), EmrError> {
         self.fleet_resizes
             .lock()
@@ -123,7 +123,7 @@ impl ClusterChanger for FakeEmr {
             .flat_map(|d| d.groups.iter_mut())
             .find(|g| g.id == fleet_id)
             .ok_or_else(|| EmrError::NotFound(fleet_id.into()))?;
-        group.requested = target as i32;
+        group.requested = (target.on_demand + target.spot.unwrap_or(0)) as i32;
         Ok(())
     }
 
