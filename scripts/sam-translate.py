@@ -96,6 +96,18 @@ def check_invariants(sam: dict, cfn: dict) -> list[str]:
         "CommandQueuePolicy: SendMessage is not limited to the ingress, the scheduler and listed services",
     )
 
+    # Least privilege the code relies on: tagged launches only, table keys per role,
+    # the scheduler assumes only read-only roles in other accounts.
+    def policy_of(function: str) -> str:
+        return json.dumps(sam["Resources"].get(function, {}).get("Properties", {}).get("Policies", []))
+
+    worker_policy, scheduler_policy = policy_of("WorkerFunction"), policy_of("SchedulerFunction")
+    expect('"aws:RequestTag/emrbot:request": "false"' in worker_policy, "worker: RunJobFlow is not limited to tagged launches")
+    for name, policy in (("worker", worker_policy), ("scheduler", scheduler_policy)):
+        expect("dynamodb:LeadingKeys" in policy, f"{name}: DynamoDB access is not limited by key")
+    expect("TargetAccountRoleArns" not in scheduler_policy, "scheduler: may assume operator roles in other accounts")
+    expect("PutItem" not in scheduler_policy and "DeleteItem" not in scheduler_policy, "scheduler: may write items it never writes")
+
     # The scheduler only enqueues: no Slack secret, no permission to read one.
     sched = res.get("SchedulerFunction", {}).get("Properties", {})
     sched_env = set(sched.get("Environment", {}).get("Variables", {}))

@@ -140,6 +140,7 @@ mod tests {
             "analytics".to_string(),
             Account {
                 role_arn: "arn:aws:iam::210987654321:role/x".into(),
+                reader_role_arn: None,
                 external_id: Some("e".into()),
                 region: None,
             },

@@ -131,7 +131,12 @@ fn default_exempt_tag() -> String {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Account {
+    /// The operator role the worker assumes (it launches, resizes, terminates).
     pub role_arn: String,
+    /// A read-only role the scheduler assumes (it only reads clusters);
+    /// omitted: the scheduler assumes `role_arn` too.
+    #[serde(default)]
+    pub reader_role_arn: Option<String>,
     #[serde(default)]
     pub external_id: Option<String>,
     #[serde(default)]
@@ -205,6 +210,29 @@ impl From<InvalidRule> for ConfigError {
     }
 }
 
+/// Which of an account's roles a Lambda assumes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    /// The worker: `role_arn`.
+    Operate,
+    /// The scheduler: `reader_role_arn`, else `role_arn`.
+    Read,
+}
+
+impl Account {
+    /// This account as `access` sees it: the role to assume.
+    pub fn for_access(&self, access: Access) -> Account {
+        let role_arn = match (access, &self.reader_role_arn) {
+            (Access::Read, Some(reader)) => reader.clone(),
+            _ => self.role_arn.clone(),
+        };
+        Account {
+            role_arn,
+            ..self.clone()
+        }
+    }
+}
+
 impl Config {
     pub fn load(path: &Path) -> Result<Config, ConfigError> {
         let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
@@ -240,10 +268,21 @@ impl Config {
                 "must be shorter than policy.unlocked_grace".into(),
             );
         }
+        let is_role = |arn: &str| arn.starts_with("arn:aws") && arn.contains(":role/");
         for (name, account) in &self.accounts {
-            if !account.role_arn.starts_with("arn:aws") || !account.role_arn.contains(":role/") {
+            if !is_role(&account.role_arn) {
                 return invalid(
                     format!("accounts.{name}.role_arn"),
+                    "must be an IAM role ARN".into(),
+                );
+            }
+            if account
+                .reader_role_arn
+                .as_deref()
+                .is_some_and(|a| !is_role(a))
+            {
+                return invalid(
+                    format!("accounts.{name}.reader_role_arn"),
                     "must be an IAM role ARN".into(),
                 );
             }
@@ -336,6 +375,22 @@ mod tests {
         assert_eq!(c.policy.unlocked_grace.as_secs(), 1800);
         assert_eq!(c.policy.end_of_day, NaiveTime::from_hms_opt(19, 0, 0));
         assert!(c.presets.contains_key("adhoc"));
+    }
+
+    #[test]
+    fn the_scheduler_reads_through_the_reader_role() {
+        let c = Config::from_toml(SAMPLE).unwrap();
+        let account = &c.accounts["analytics"];
+        assert!(account
+            .for_access(Access::Read)
+            .role_arn
+            .ends_with("emrbot-operator-reader"));
+        assert!(account
+            .for_access(Access::Operate)
+            .role_arn
+            .ends_with("emrbot-operator"));
+        let e = error_of("timezone = \"UTC\"\n[accounts.a]\nrole_arn = \"arn:aws:iam::1:role/x\"\nreader_role_arn = \"nope\"");
+        assert!(e.contains("accounts.a.reader_role_arn"), "{e}");
     }
 
     fn error_of(text: &str) -> String {

@@ -64,6 +64,7 @@ impl Scheduler {
 
 /// Wires the AWS adapters (cold start; also emrbot-local).
 pub fn build(settings: &Settings, aws: &aws_config::SdkConfig) -> Scheduler {
+    use emrbot_domain::config::Access;
     use emrbot_shared::aws::accounts::directory_from_aws;
     use emrbot_shared::aws::dynamodb::{DynamoLockStore, DynamoPolicyStore};
     use emrbot_shared::aws::sqs::SqsQueue;
@@ -72,7 +73,7 @@ pub fn build(settings: &Settings, aws: &aws_config::SdkConfig) -> Scheduler {
     let config = settings.config.clone();
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
     Scheduler {
-        clusters: directory_from_aws(&config, aws, clock.clone()),
+        clusters: directory_from_aws(&config, aws, clock.clone(), Access::Read),
         locks: Arc::new(DynamoLockStore::new(dynamo.clone(), table)),
         policy: Arc::new(DynamoPolicyStore::new(dynamo, table)),
         queue: Arc::new(SqsQueue::new(

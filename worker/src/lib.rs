@@ -68,6 +68,7 @@ impl Worker {
 /// Wires the AWS and Slack adapters from settings (cold start). Fails without
 /// the principals it authenticates senders against.
 pub fn build(settings: &Settings, aws: &aws_config::SdkConfig) -> Result<Worker, SettingsError> {
+    use emrbot_domain::config::Access;
     use emrbot_shared::aws::accounts::directory_from_aws;
     use emrbot_shared::aws::dynamodb::{
         DynamoAuditLog, DynamoDedupStore, DynamoLaunchStore, DynamoLockStore, DynamoPolicyStore,
@@ -83,7 +84,7 @@ pub fn build(settings: &Settings, aws: &aws_config::SdkConfig) -> Result<Worker,
             allow_loopback: settings.allow_loopback_response_urls,
         },
         config: settings.config.clone(),
-        clusters: directory_from_aws(&settings.config, aws, clock.clone()),
+        clusters: directory_from_aws(&settings.config, aws, clock.clone(), Access::Operate),
         locks: Arc::new(DynamoLockStore::new(dynamo.clone(), table.clone())),
         dedup: Arc::new(DynamoDedupStore::new(dynamo.clone(), table.clone())),
         audit: Arc::new(DynamoAuditLog::new(dynamo.clone(), table.clone())),

@@ -8,7 +8,7 @@ use crate::aws::{classify, FailureKind};
 use async_trait::async_trait;
 use emrbot_domain::accounts::AccountCredentials;
 use emrbot_domain::cluster::ClusterId;
-use emrbot_domain::config::{Account, Config};
+use emrbot_domain::config::{Access, Account, Config};
 use emrbot_domain::emr::{ClusterDetail, ClusterSummary, FleetTarget, LaunchSpec, StepSummary};
 use emrbot_domain::ports::clock::Clock;
 use emrbot_domain::ports::clusters::{ClusterChanger, ClusterDirectory, ClusterReader, EmrError};
@@ -169,14 +169,20 @@ impl ClusterChanger for AssumedRoleClusterApi {
 }
 
 /// The directory the Lambdas use: every account, with assumed-role
-/// credentials from STS, cached in memory.
+/// credentials from STS, cached in memory; `access` picks each account's role.
 pub fn directory_from_aws(
     config: &Config,
     aws: &aws_config::SdkConfig,
     clock: Arc<dyn Clock>,
+    access: Access,
 ) -> ClusterDirectory {
+    let accounts = config
+        .accounts
+        .iter()
+        .map(|(name, account)| (name.clone(), account.for_access(access)))
+        .collect();
     let credentials = Arc::new(AccountCredentials::new(
-        config.accounts.clone(),
+        accounts,
         Arc::new(StsRoleAssumer::new(aws_sdk_sts::Client::new(aws))),
         clock,
     ));
