@@ -144,3 +144,69 @@ async fn a_sender_can_speak_only_for_itself() {
         "TERMINATING" | "TERMINATED"
     ));
 }
+
+/// On Lambda (no explicit loopback setting) a `response_url` that is not
+/// Slack's gets no request at all: here, a listener that records everything.
+#[tokio::test]
+async fn a_response_url_outside_slack_gets_no_request() {
+    let emulator = Emulator::start().await;
+    let slack = FakeSlack::start().await;
+    let aws = emulator.sdk_config();
+    let resources = emrbot_local::resources::ensure(&aws, "emrbot-commands", "emrbot")
+        .await
+        .unwrap();
+    let runtime = RuntimeApi::start().await;
+    let mut env = lambda_env(&emulator, &resources);
+    env.retain(|(k, _)| *k != "EMRBOT_ALLOW_LOOPBACK_RESPONSE_URLS");
+    env.push(("SLACK_BOT_TOKEN", emrbot_tests::fixtures::BOT_TOKEN.into()));
+    env.push(("SLACK_API_BASE_URL", slack.api_base()));
+    let _function = runtime.spawn_function(Path::new(env!("CARGO_BIN_EXE_worker")), &env);
+
+    let ingress = format!("{}:ingress", emrbot_tests::runtime_api::INGRESS_PRINCIPAL);
+    let user = json!({"kind": "slack", "user_id": "U1", "channel_id": "C0DATAOPS"});
+    let records = [
+        record(
+            1,
+            &ingress,
+            message(
+                "elsewhere",
+                user.clone(),
+                json!({"name": "status"}),
+                json!({"kind": "response_url", "url": slack.response_url("not-slack")}),
+            ),
+        ),
+        // Then one to a channel, through the configured Slack API.
+        record(
+            2,
+            &ingress,
+            message(
+                "to-channel",
+                user,
+                json!({"name": "status"}),
+                json!({"kind": "channel", "channel_id": "C0DATAOPS"}),
+            ),
+        ),
+    ];
+    let answer = runtime
+        .invoke(json!({ "Records": records }))
+        .await
+        .expect("the worker answers");
+    assert_eq!(answer["batchItemFailures"], json!([]));
+    slack
+        .wait_for(Duration::from_secs(10), |r| {
+            r.path.contains("chat.postMessage")
+        })
+        .await;
+    assert!(
+        slack
+            .recorded()
+            .iter()
+            .all(|r| !r.path.contains("not-slack")),
+        "no request to a response_url outside Slack"
+    );
+    assert_eq!(
+        items_with(&aws, "outcome", "refused").await,
+        1,
+        "refused and audited"
+    );
+}
