@@ -1,13 +1,20 @@
 #!/usr/bin/env bash
 # Cold start of the release `ingress` against its Python peer (boto3 + awslambdaric),
 # side by side under the same Lambda Runtime API emulator (../shared/bench/lambda_rie.py)
-# and the same moto SQS queue, in alternating rounds (ingress, peer, ingress, peer, ...):
-# median time from process start to the first response, median peak RSS, and the
-# ratio peer/ingress of the medians, for `/emr help` (answered at the door) and
-# `/emr status` (one SQS SendMessage).
-#   scripts/bench-coldstart.sh      (make bench; needs .venv/bin/moto_server from scripts/setup.sh)
-# Knobs: BENCH_ROUNDS (15), INGRESS_BIN (a prebuilt binary: skips the build),
-#        EMRBOT_BENCH_DIR (where lambda_rie.py, make_event.py and peer/ are).
+# and the same moto SQS queue, in alternating runs (ingress, peer, ingress, peer, ...),
+# for `/emr help` (answered at the door) and `/emr status` (one SQS SendMessage).
+# Prints the medians: process start -> first response (cold_ms), start -> first
+# /next (init_ms), peak RSS, and the ratio peer/ingress.
+#
+# Peak RSS: lambda_rie.py's `rss_kb` is the child's ru_maxrss, which can never be
+# lower than the emulator's own RSS (~20 MiB of Python): a child keeps the high-water
+# mark of the process it was forked from across exec. So the `own` column comes from
+# extra runs in which a small `sh` starts the bootstrap, and this script (a child
+# subreaper) collects the bootstrap's own ru_maxrss; `rie` is lambda_rie.py's figure.
+#
+#   scripts/bench-coldstart.sh   (make bench; needs .venv/bin/moto_server from scripts/setup.sh)
+# Knobs: BENCH_ROUNDS (15), INGRESS_BIN (a prebuilt binary: no build),
+#        EMRBOT_BENCH_DIR (lambda_rie.py, make_event.py, peer/; default ../shared/bench).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 repo=$PWD
@@ -104,6 +111,36 @@ secret=bench-signing-secret
 mkdir -p "$work/peer"
 cp "$bench/peer/plain_ingress.py" "$work/peer/"
 
+# Own peak RSS: `sh` (small) forks the bootstrap and is killed by the emulator; the
+# bootstrap is then re-parented to this helper (a child subreaper), which kills it and
+# reads its ru_maxrss.
+cat >"$work/own_rss.py" <<'EOF'
+import ctypes, json, os, signal, subprocess, sys
+if ctypes.CDLL(None, use_errno=True).prctl(36, 1, 0, 0, 0) != 0:  # PR_SET_CHILD_SUBREAPER
+    sys.exit("prctl(PR_SET_CHILD_SUBREAPER) failed")
+pidfile = os.environ["BENCH_PIDFILE"]
+if os.path.exists(pidfile):
+    os.unlink(pidfile)
+run = subprocess.run(sys.argv[1:], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, timeout=60)
+result = json.loads((run.stdout.decode().strip().splitlines() or ["{}"])[-1])
+own = None
+if os.path.exists(pidfile):
+    pid = int(open(pidfile).read())
+    try:
+        os.kill(pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+    try:
+        own = os.wait4(pid, 0)[2].ru_maxrss
+    except ChildProcessError:
+        pass
+result["own_rss_kb"] = own
+print(json.dumps(result))
+EOF
+export BENCH_PIDFILE=$work/bootstrap.pid
+# shellcheck disable=SC2016 # expanded by the inner sh
+wrap=(sh -c 'exec 2>>"$BENCH_PIDFILE.stderr"; "$@" & echo $! >"$BENCH_PIDFILE"; wait' sh)
+
 rust_env=(
   --env "EMRBOT_CONFIG=$repo/config/emrbot.sample.toml"
   --env "EMRBOT_QUEUE_URL=$queue_url"
@@ -115,24 +152,29 @@ peer_env=(
   --env "SLACK_SIGNING_SECRET=$secret"
   --env "AWS_ENDPOINT_URL=$endpoint"
 )
-run_ingress() { # EVENT OUT
-  timeout 60 "$py" "$bench/lambda_rie.py" --timeout 20 --event "$1" "${rust_env[@]}" -- "$bin" >>"$2" || true
+peer_cmd=("$py" -m awslambdaric plain_ingress.handler)
+rie() { # OUT [lambda_rie args...]: one cold start, one JSON line appended to OUT
+  local out=$1
+  shift
+  (cd "$work/peer" && timeout 60 "$py" "$bench/lambda_rie.py" --timeout 20 "$@" >>"$out" 2>>"$work/rie.log") || true
 }
-run_peer() { # EVENT OUT
-  (cd "$work/peer" && timeout 60 "$py" "$bench/lambda_rie.py" --timeout 20 --event "$1" "${peer_env[@]}" \
-    -- "$py" -m awslambdaric plain_ingress.handler >>"$2") || true
+own() { # OUT [lambda_rie args...]: the same, started through `sh`, with the bootstrap's own peak RSS
+  local out=$1
+  shift
+  (cd "$work/peer" && timeout 90 "$py" "$work/own_rss.py" "$py" "$bench/lambda_rie.py" --timeout 20 "$@" >>"$out" 2>>"$work/rie.log") || true
 }
 
-for text in help status; do
-  # One warm-up pair (page cache, bytecode), not counted.
-  "$py" "$bench/make_event.py" "$secret" "$text" >"$work/event.json"
-  run_ingress "$work/event.json" /dev/null
-  run_peer "$work/event.json" /dev/null
-  for _ in $(seq 1 "$rounds"); do
+# Where a run's JSON line goes: round 0 warms up (page cache, moto) and is not counted.
+dest() { if [ "$round" = 0 ]; then echo /dev/null; else echo "$work/$1.jsonl"; fi; }
+for round in $(seq 0 "$rounds"); do
+  for text in help status; do
     # Signed now: both sides refuse a timestamp more than 5 minutes old.
     "$py" "$bench/make_event.py" "$secret" "$text" >"$work/event.json"
-    run_ingress "$work/event.json" "$work/ingress-$text.jsonl"
-    run_peer "$work/event.json" "$work/peer-$text.jsonl"
+    ev=(--event "$work/event.json")
+    rie "$(dest "ingress-$text")" "${ev[@]}" "${rust_env[@]}" -- "$bin"
+    rie "$(dest "peer-$text")" "${ev[@]}" "${peer_env[@]}" -- "${peer_cmd[@]}"
+    own "$(dest "ingress-$text-own")" "${ev[@]}" "${rust_env[@]}" -- "${wrap[@]}" "$bin"
+    own "$(dest "peer-$text-own")" "${ev[@]}" "${peer_env[@]}" -- "${wrap[@]}" "${peer_cmd[@]}"
   done
 done
 
@@ -141,7 +183,7 @@ import json, statistics, sys
 work, rounds = sys.argv[1], int(sys.argv[2])
 
 def load(name):
-    runs, failures = [], []
+    ok, failures = [], []
     try:
         lines = open(f"{work}/{name}.jsonl").read().splitlines()
     except FileNotFoundError:
@@ -149,41 +191,41 @@ def load(name):
     for line in lines:
         try:
             r = json.loads(line)
-        except ValueError:
-            failures.append(line[:300]); continue
-        ok = not r.get("errors") and r.get("responses")
-        if ok:
-            try:
-                ok = json.loads(r["responses"][0]).get("statusCode") == 200
-            except ValueError:
-                ok = False
-        if ok and r.get("rss_kb"):
-            runs.append(r)
-        else:
-            failures.append(json.dumps({k: r.get(k) for k in ("errors", "responses", "stderr_tail")})[:600])
-    failures += ["no result (timeout)"] * (rounds - len(lines))
-    return runs, failures
+            good = not r.get("errors") and json.loads(r["responses"][0]).get("statusCode") == 200
+        except (ValueError, KeyError, IndexError, TypeError):
+            r, good = {"raw": line[:300]}, False
+        (ok if good else failures).append(r)
+    failures += [{"errors": [{"kind": "no result"}]}] * (rounds - len(lines))
+    return ok, failures
 
-print(f"{rounds} alternating rounds each; medians; peak RSS in MiB (ru_maxrss)")
-print(f"{'command':<8} {'bootstrap':<16} {'cold_ms':>8} {'init_ms':>8} {'RSS_MiB':>8} {'ok':>6}")
+def med(runs, key):
+    values = [r[key] for r in runs if r.get(key) is not None]
+    return statistics.median(values) if values else None
+
+def fmt(v, spec):
+    return format(v, spec) if v is not None else "-"
+
+print(f"{rounds} alternating rounds; medians; RSS in MiB (own: the bootstrap's own peak; rie: lambda_rie.py's rss_kb)")
+print(f"{'command':<8} {'bootstrap':<15} {'cold_ms':>8} {'init_ms':>8} {'own_RSS':>8} {'rie_RSS':>8} {'ok':>6}")
 failed = False
 for text in ("help", "status"):
-    med = {}
+    m = {}
     for side, label in (("ingress", "ingress (Rust)"), ("peer", "peer (Python)")):
-        runs, failures = load(f"{side}-{text}")
-        for f in failures[:2]:
-            print(f"  {side} {text} failed: {f}", file=sys.stderr)
-        failed |= bool(failures)
-        if not runs:
-            print(f"{text:<8} {label:<16} {'-':>8} {'-':>8} {'-':>8} {0:>3}/{rounds}")
-            continue
-        cold = statistics.median(r["cold_ms"] for r in runs)
-        init = statistics.median(r["init_ms"] for r in runs)
-        rss = statistics.median(r["rss_kb"] for r in runs) / 1024
-        med[side] = (cold, rss)
-        print(f"{text:<8} {label:<16} {cold:>8.1f} {init:>8.1f} {rss:>8.1f} {len(runs):>3}/{rounds}")
-    if len(med) == 2:
-        print(f"{text:<8} {'peer/ingress':<16} {med['peer'][0] / med['ingress'][0]:>7.1f}x {'':>8} {med['peer'][1] / med['ingress'][1]:>7.1f}x")
-print("targets (issue): cold start >= 20x the peer, ingress peak RSS <= 16 MiB")
+        timed, bad = load(f"{side}-{text}")
+        sized, bad_own = load(f"{side}-{text}-own")
+        for f in (bad + bad_own)[:2]:
+            print(f"  {side} {text} failed: {json.dumps({k: f.get(k) for k in ('errors', 'responses', 'stderr_tail', 'raw') if f.get(k)})[:800]}", file=sys.stderr)
+        failed |= bool(bad or bad_own)
+        cold, init = med(timed, "cold_ms"), med(timed, "init_ms")
+        own = med(sized, "own_rss_kb")
+        rie = med(timed, "rss_kb")
+        own, rie = (v / 1024 if v is not None else None for v in (own, rie))
+        m[side] = (cold, own)
+        print(f"{text:<8} {label:<15} {fmt(cold, '8.1f')} {fmt(init, '8.1f')} {fmt(own, '8.1f')} {fmt(rie, '8.1f')} {len(timed):>3}/{rounds}")
+    (pc, po), (ic, io) = m["peer"], m["ingress"]
+    ratio_t = f"{pc / ic:7.1f}x" if pc and ic else "       -"
+    ratio_m = f"{po / io:7.1f}x" if po and io else "       -"
+    print(f"{text:<8} {'peer/ingress':<15} {ratio_t} {'':>8} {ratio_m}")
+print("targets (issue): ingress cold start >= 20x faster than the peer, ingress peak RSS <= 16 MB")
 sys.exit(1 if failed else 0)
 EOF

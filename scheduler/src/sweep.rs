@@ -6,7 +6,7 @@ use crate::{Scheduler, SweepError, SweepOutcome};
 use chrono::{DateTime, Utc};
 use emrbot_domain::cluster::ClusterId;
 use emrbot_domain::policy::state::{SchedRecord, Stored, Write};
-use emrbot_domain::policy::{self, ClusterFacts, Inputs, Need, Sweep};
+use emrbot_domain::policy::{self, ClusterFacts, DecisionKind, Inputs, Need, Sweep};
 use std::collections::HashMap;
 
 impl Scheduler {
@@ -107,6 +107,9 @@ impl Scheduler {
                 Some(id) => {
                     if let Some((record, changed)) = records.get_mut(id) {
                         record.done.insert(decision.key.clone());
+                        if matches!(decision.kind, DecisionKind::Warn { .. }) {
+                            record.warned.insert(decision.key.clone(), now);
+                        }
                         *changed = true;
                     }
                 }

@@ -88,6 +88,15 @@ fn earliest_idle_since(f: &ClusterFacts, now: DateTime<Utc>) -> Option<DateTime<
     Some(since)
 }
 
+/// When the current idle spell began: the cluster became ready, or its last
+/// step ended. Locks and unlocks do not start a new spell (the idle alert is
+/// once per spell); `None` before the steps are known.
+fn spell_start(f: &ClusterFacts) -> Option<DateTime<Utc>> {
+    let ready = f.cluster.ready_at.or(f.cluster.created_at)?;
+    let last_end = f.steps.as_ref()?.last_end;
+    Some(last_end.map_or(ready, |end| ready.max(end)))
+}
+
 fn idle_deadline(f: &ClusterFacts, since: DateTime<Utc>, policy: &PolicyConfig) -> DateTime<Utc> {
     let grace = since + policy.unlocked_grace.to_chrono();
     f.state.snoozed_until.map_or(grace, |u| grace.max(u))
@@ -136,6 +145,42 @@ pub fn evaluate(clusters: &[ClusterFacts], input: &Inputs<'_>) -> Evaluation {
             }
         };
         let mut terminating = false;
+        // A termination is due: terminate if its warning went out at least
+        // `warn_before` ago; otherwise warn now (a late or missed sweep) and
+        // terminate on a later sweep. Never terminate unwarned.
+        let warned_at = |key: &str| {
+            f.state.warned.get(key).copied().or_else(|| {
+                // Warned by a version that did not record when: long enough ago.
+                f.state
+                    .done
+                    .contains(key)
+                    .then_some(DateTime::<Utc>::MIN_UTC)
+            })
+        };
+        let terminate_or_warn =
+            |decisions: &mut Vec<Decision>, rule: Rule, deadline: DateTime<Utc>, reason: String| {
+                let warn_key = format!("warn:{}:{id}:{}", rule.key(), stamp(deadline));
+                match warned_at(&warn_key) {
+                    Some(at) if now - at >= warn_before => decide(
+                        decisions,
+                        format!("term:{}:{id}:{}", rule.key(), stamp(deadline)),
+                        DecisionKind::Terminate {
+                            rule,
+                            deadline,
+                            reason,
+                        },
+                    ),
+                    Some(_) => {}
+                    None => decide(
+                        decisions,
+                        warn_key,
+                        DecisionKind::Warn {
+                            rule,
+                            deadline: deadline.max(now + warn_before),
+                        },
+                    ),
+                }
+            };
 
         // End of day: due now (catch-up included).
         if let Some(d) = eod_due.filter(|d| created_before(*d)) {
@@ -156,19 +201,12 @@ pub fn evaluate(clusters: &[ClusterFacts], input: &Inputs<'_>) -> Evaluation {
                     Some(true) => {}
                     Some(false) => {
                         terminating = true;
-                        decide(
-                            &mut decisions,
-                            format!("term:eod:{id}:{}", stamp(d)),
-                            DecisionKind::Terminate {
-                                rule: Rule::EndOfDay,
-                                deadline: d,
-                                reason: format!(
-                                    "end of day ({} {})",
-                                    d.with_timezone(&input.tz).format("%a %H:%M"),
-                                    input.tz.name()
-                                ),
-                            },
+                        let reason = format!(
+                            "end of day ({} {})",
+                            d.with_timezone(&input.tz).format("%a %H:%M"),
+                            input.tz.name()
                         );
+                        terminate_or_warn(&mut decisions, Rule::EndOfDay, d, reason);
                     }
                 }
             }
@@ -202,16 +240,20 @@ pub fn evaluate(clusters: &[ClusterFacts], input: &Inputs<'_>) -> Evaluation {
             };
             if let Some(since) = since {
                 let deadline = idle_deadline(f, since, policy);
-                let alert_due = now - since >= policy.idle_alert_after.to_chrono();
+                // The alert counts from the spell's start (a lower bound
+                // until the steps are known).
+                let spell = spell_start(f).or(f.cluster.ready_at.or(f.cluster.created_at));
+                let alert_due =
+                    spell.is_some_and(|s| now - s >= policy.idle_alert_after.to_chrono());
                 let term_soon = !locked && now >= deadline - warn_before;
                 if f.steps.is_none() && (alert_due || term_soon) {
                     needs.insert(Need::Steps);
                 } else if f.steps.is_some() {
-                    if alert_due {
+                    if let (true, Some(spell)) = (alert_due, spell) {
                         decide(
                             &mut decisions,
-                            format!("alert:{id}:{}", stamp(since)),
-                            DecisionKind::IdleAlert { idle_since: since },
+                            format!("alert:{id}:{}", stamp(spell)),
+                            DecisionKind::IdleAlert { idle_since: spell },
                         );
                     }
                     if term_soon {
@@ -220,18 +262,13 @@ pub fn evaluate(clusters: &[ClusterFacts], input: &Inputs<'_>) -> Evaluation {
                                 needs.insert(Need::Tags);
                             }
                             Some(true) => {}
-                            Some(false) if now >= deadline => decide(
-                                &mut decisions,
-                                format!("term:idle:{id}:{}", stamp(deadline)),
-                                DecisionKind::Terminate {
-                                    rule: Rule::Idle,
-                                    deadline,
-                                    reason: format!(
-                                        "idle and unlocked since {}",
-                                        since.with_timezone(&input.tz).format("%a %H:%M")
-                                    ),
-                                },
-                            ),
+                            Some(false) if now >= deadline => {
+                                let reason = format!(
+                                    "idle and unlocked since {}",
+                                    since.with_timezone(&input.tz).format("%a %H:%M")
+                                );
+                                terminate_or_warn(&mut decisions, Rule::Idle, deadline, reason);
+                            }
                             Some(false) => decide(
                                 &mut decisions,
                                 format!("warn:idle:{id}:{}", stamp(deadline)),

@@ -114,6 +114,9 @@ pub struct PolicyState {
     pub last_unlock: Option<DateTime<Utc>>,
     /// Keys of the decisions already carried out.
     pub done: BTreeSet<String>,
+    /// When each warning (by its key) went out: a termination waits until
+    /// its warning is `warn_before` old.
+    pub warned: std::collections::BTreeMap<String, DateTime<Utc>>,
 }
 
 /// One cluster with everything known about it. `steps` and `exempt` are
@@ -147,6 +150,14 @@ impl Rule {
         match self {
             Rule::Idle => "idle",
             Rule::EndOfDay => "end_of_day",
+        }
+    }
+
+    /// The rule's part of decision keys (`warn:eod:…`, `term:idle:…`).
+    pub fn key(self) -> &'static str {
+        match self {
+            Rule::Idle => "idle",
+            Rule::EndOfDay => "eod",
         }
     }
 }

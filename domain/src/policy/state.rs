@@ -5,7 +5,7 @@ use crate::cluster::ClusterId;
 use crate::policy::PolicyState;
 use crate::report::AutoAction;
 use chrono::{DateTime, Duration, Utc};
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// Done keys end with a timestamp; older ones than this are dropped on write.
 pub const KEEP_DONE: Duration = Duration::days(3);
@@ -14,10 +14,14 @@ pub const KEEP_DONE: Duration = Duration::days(3);
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct SchedRecord {
     pub done: BTreeSet<String>,
+    /// When each warning went out, by its decision key.
+    pub warned: BTreeMap<String, DateTime<Utc>>,
     pub lock_until: Option<DateTime<Utc>>,
     pub unlock_seen: Option<DateTime<Utc>>,
-    /// The exempt tag as last read (`exempt_tag=true`?), and when: tags are
-    /// read again after [`TAGS_FRESH`].
+    /// The exempt tag as last read (`exempt_tag=true`?), and when. Only an
+    /// exempt cluster's tag is trusted for [`TAGS_FRESH`]; otherwise tags
+    /// are read whenever a decision depends on them, so a tag added in the
+    /// console is honoured by the next sweep.
     pub exempt: Option<(bool, DateTime<Utc>)>,
 }
 
@@ -25,10 +29,11 @@ pub struct SchedRecord {
 pub const TAGS_FRESH: Duration = Duration::hours(1);
 
 impl SchedRecord {
-    /// The cached exempt tag, if read within [`TAGS_FRESH`] of `now`.
+    /// The cached exempt tag: `true` if read within [`TAGS_FRESH`] of `now`
+    /// (the safe direction: at worst a cluster is spared a little longer).
     pub fn exempt_at(&self, now: DateTime<Utc>) -> Option<bool> {
         self.exempt
-            .filter(|(_, at)| *at <= now && now - *at < TAGS_FRESH)
+            .filter(|(exempt, at)| *exempt && *at <= now && now - *at < TAGS_FRESH)
             .map(|(e, _)| e)
     }
 }
@@ -50,8 +55,21 @@ impl Stored {
             snoozed_until: self.snoozed_until,
             last_unlock: self.last_unlock.max(self.sched.unlock_seen),
             done: self.sched.done.clone(),
+            warned: self.sched.warned.clone(),
         }
     }
+}
+
+/// The `<rfc3339>` a decision key ends with.
+fn stamp_of(key: &str) -> Option<DateTime<Utc>> {
+    let stamp = key.get(key.len().saturating_sub(20)..)?;
+    DateTime::parse_from_rfc3339(stamp)
+        .ok()
+        .map(|t| t.with_timezone(&Utc))
+}
+
+fn is_recent(key: &str, now: DateTime<Utc>) -> bool {
+    stamp_of(key).is_none_or(|t| now - t < KEEP_DONE)
 }
 
 /// One write of the scheduler's bookkeeping.
@@ -67,16 +85,29 @@ pub enum Write {
 
 impl SchedRecord {
     /// The done keys worth keeping at `now`: keys end with `…:<rfc3339>`, and
-    /// those older than [`KEEP_DONE`] are dropped.
+    /// those older than [`KEEP_DONE`] are dropped, except the latest idle
+    /// alert's (its idle spell may last longer: one alert per spell).
     pub fn recent_done(&self, now: DateTime<Utc>) -> Vec<String> {
+        let latest_alert = self
+            .done
+            .iter()
+            .filter(|k| k.starts_with("alert:"))
+            .max_by_key(|k| stamp_of(k));
         self.done
             .iter()
-            .filter(|k| {
-                let stamp = k.get(k.len().saturating_sub(20)..).unwrap_or("");
-                DateTime::parse_from_rfc3339(stamp)
-                    .map_or(true, |t| now - t.with_timezone(&Utc) < KEEP_DONE)
-            })
+            .filter(|k| Some(*k) == latest_alert || is_recent(k, now))
             .cloned()
+            .collect()
+    }
+}
+
+impl SchedRecord {
+    /// The warnings worth remembering at `now` (as long as their keys).
+    pub fn recent_warned(&self, now: DateTime<Utc>) -> BTreeMap<String, DateTime<Utc>> {
+        self.warned
+            .iter()
+            .filter(|(k, _)| is_recent(k, now))
+            .map(|(k, t)| (k.clone(), *t))
             .collect()
     }
 }
@@ -93,6 +124,8 @@ mod tests {
         let done: BTreeSet<String> = [
             "term:idle:j-1:2026-11-23T09:00:00Z",
             "warn:idle:j-1:2026-11-01T09:00:00Z",
+            "alert:j-1:2026-10-01T09:00:00Z",
+            "alert:j-1:2026-10-20T09:00:00Z",
             "odd",
         ]
         .map(String::from)
@@ -104,9 +137,11 @@ mod tests {
             }
             .recent_done(now),
             vec![
+                "alert:j-1:2026-10-20T09:00:00Z".to_string(),
                 "odd".to_string(),
                 "term:idle:j-1:2026-11-23T09:00:00Z".to_string()
-            ]
+            ],
+            "the current spell's alert lives as long as the spell"
         );
     }
 }

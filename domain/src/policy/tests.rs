@@ -45,6 +45,20 @@ fn lock(id: &str, since: &str, until: &str) -> Lock {
     }
 }
 
+/// `c` after its warning `key` went out long enough ago to act on.
+fn warned(c: &ClusterFacts, key: &str) -> ClusterFacts {
+    let mut c = c.clone();
+    c.state.warned.insert(key.into(), t("2026-01-01T00:00:00Z"));
+    c
+}
+
+/// Every cluster of `all` warned for the end of day at `deadline`.
+fn warned_eod(all: &[ClusterFacts], deadline: &str) -> Vec<ClusterFacts> {
+    all.iter()
+        .map(|c| warned(c, &format!("warn:eod:{}:{deadline}", c.cluster.id)))
+        .collect()
+}
+
 fn run(clusters: &[ClusterFacts], policy: &PolicyConfig, tz: Tz, now: &str) -> Evaluation {
     let done = BTreeSet::new();
     evaluate(
@@ -91,7 +105,40 @@ fn unlocked_idle_cluster_is_warned_then_terminated() {
         )),
         ["warn:idle"]
     );
-    let term = run(std::slice::from_ref(&c), &p, TOKYO, "2026-11-23T01:31:00Z");
+    // Not before its warning is `warn_before` old…
+    let mut just_warned = c.clone();
+    just_warned.state.warned.insert(
+        "warn:idle:j-1:2026-11-23T01:30:00Z".into(),
+        t("2026-11-23T01:25:00Z"),
+    );
+    assert!(run(
+        std::slice::from_ref(&just_warned),
+        &p,
+        TOKYO,
+        "2026-11-23T01:31:00Z"
+    )
+    .decisions
+    .is_empty());
+    assert_eq!(
+        kinds(&run(&[just_warned], &p, TOKYO, "2026-11-23T01:35:00Z")),
+        ["term:idle"]
+    );
+    // …and a sweep that finds the deadline passed unwarned warns first.
+    assert_eq!(
+        kinds(&run(
+            std::slice::from_ref(&c),
+            &p,
+            TOKYO,
+            "2026-11-23T01:31:00Z"
+        )),
+        ["warn:idle"]
+    );
+    let term = run(
+        &[warned(&c, "warn:idle:j-1:2026-11-23T01:30:00Z")],
+        &p,
+        TOKYO,
+        "2026-11-23T01:31:00Z",
+    );
     assert_eq!(term.decisions[0].key, "term:idle:j-1:2026-11-23T01:30:00Z");
     assert!(matches!(
         term.decisions[0].kind,
@@ -100,6 +147,41 @@ fn unlocked_idle_cluster_is_warned_then_terminated() {
             ..
         }
     ));
+}
+
+#[test]
+fn the_idle_alert_is_once_per_idle_spell_whatever_locks_do() {
+    let p = PolicyConfig {
+        idle_alert_after: "2h".parse().unwrap(),
+        ..policy()
+    };
+    let mut c = facts("j-1", "2026-11-23T01:00:00Z");
+    let first = run(std::slice::from_ref(&c), &p, TOKYO, "2026-11-23T03:05:00Z");
+    let key = first
+        .decisions
+        .iter()
+        .find(|d| d.key.starts_with("alert:"))
+        .expect("alerted")
+        .key
+        .clone();
+    c.state.done.insert(key.clone());
+    // Locked and unlocked in between: the same spell, no second alert.
+    c.state.last_unlock = Some(t("2026-11-23T04:00:00Z"));
+    let later = run(std::slice::from_ref(&c), &p, TOKYO, "2026-11-23T06:30:00Z");
+    assert!(
+        later.decisions.iter().all(|d| !d.key.starts_with("alert:")),
+        "{later:?}"
+    );
+    // Busy again, then idle for 2h: a new spell, a new alert.
+    c.steps = Some(StepFacts {
+        pending_or_running: false,
+        last_end: Some(t("2026-11-23T07:00:00Z")),
+    });
+    let second = run(&[c], &p, TOKYO, "2026-11-23T09:05:00Z");
+    assert!(second
+        .decisions
+        .iter()
+        .any(|d| d.key.starts_with("alert:") && d.key != key));
 }
 
 #[test]
@@ -141,7 +223,12 @@ fn locks_steps_unlocks_and_snoozes_move_idle_since() {
         ["warn:idle"]
     );
     assert_eq!(
-        kinds(&run(&[locked], &p, TOKYO, "2026-11-23T02:20:00Z")),
+        kinds(&run(
+            &[warned(&locked, "warn:idle:j-1:2026-11-23T02:20:00Z")],
+            &p,
+            TOKYO,
+            "2026-11-23T02:20:00Z"
+        )),
         ["term:idle"]
     );
 
@@ -151,7 +238,14 @@ fn locks_steps_unlocks_and_snoozes_move_idle_since() {
         .decisions
         .is_empty());
     assert_eq!(
-        run(&[unlocked], &p, TOKYO, "2026-11-23T02:16:00Z").decisions[0].key,
+        run(
+            &[warned(&unlocked, "warn:idle:j-1:2026-11-23T02:15:00Z")],
+            &p,
+            TOKYO,
+            "2026-11-23T02:16:00Z"
+        )
+        .decisions[0]
+            .key,
         "term:idle:j-1:2026-11-23T02:15:00Z"
     );
 
@@ -178,7 +272,14 @@ fn locks_steps_unlocks_and_snoozes_move_idle_since() {
     snoozed.state.snoozed_until = Some(t("2026-11-23T02:25:00Z"));
     assert!(run(&[snoozed.clone()], &p, TOKYO, now).decisions.is_empty());
     assert_eq!(
-        run(&[snoozed], &p, TOKYO, "2026-11-23T02:25:00Z").decisions[0].key,
+        run(
+            &[warned(&snoozed, "warn:idle:j-1:2026-11-23T02:25:00Z")],
+            &p,
+            TOKYO,
+            "2026-11-23T02:25:00Z"
+        )
+        .decisions[0]
+            .key,
         "term:idle:j-1:2026-11-23T02:25:00Z"
     );
 }
@@ -244,6 +345,7 @@ fn end_of_day_on_workdays_with_catch_up() {
         ["warn:eod", "warn:eod"]
     );
     // 19:00 sharp and 19:04: both terminated, busy or idle.
+    let all = warned_eod(&all, "2026-11-23T10:00:00Z");
     for now in ["2026-11-23T10:00:00Z", "2026-11-23T10:04:00Z"] {
         let e = run(&all, &p, TOKYO, now);
         assert_eq!(kinds(&e), ["term:eod", "term:eod"], "{now}");
@@ -295,7 +397,7 @@ fn end_of_day_lock_expiring_exactly_at_the_deadline_does_not_exempt() {
     );
     assert_eq!(
         kinds(&run(
-            std::slice::from_ref(&c),
+            &warned_eod(std::slice::from_ref(&c), "2026-11-23T10:00:00Z"),
             &p,
             TOKYO,
             "2026-11-23T10:00:00Z"
@@ -315,14 +417,24 @@ fn end_of_day_lock_expiring_exactly_at_the_deadline_does_not_exempt() {
     c.lock = None;
     c.state.done.insert(e.decisions[0].key.clone());
     c.state.last_unlock = Some(t("2026-11-23T10:30:00Z"));
+    // It was busy until its last step ended, at the unlock.
     c.cluster.state = ClusterState::Waiting;
+    c.steps = Some(StepFacts {
+        pending_or_running: false,
+        last_end: Some(t("2026-11-23T10:30:00Z")),
+    });
     assert!(
         run(std::slice::from_ref(&c), &p, TOKYO, "2026-11-23T10:35:00Z")
             .decisions
             .is_empty()
     );
     assert_eq!(
-        kinds(&run(&[c], &p, TOKYO, "2026-11-23T11:00:00Z")),
+        kinds(&run(
+            &[warned(&c, "warn:idle:j-1:2026-11-23T11:00:00Z")],
+            &p,
+            TOKYO,
+            "2026-11-23T11:00:00Z"
+        )),
         ["term:idle"]
     );
 }
@@ -341,7 +453,14 @@ fn end_of_day_follows_daylight_saving() {
             .all(|d| d.key.starts_with("warn"))
     );
     assert_eq!(
-        run(std::slice::from_ref(&c), &p, NY, "2026-10-30T23:00:00Z").decisions[0].key,
+        run(
+            &warned_eod(std::slice::from_ref(&c), "2026-10-30T23:00:00Z"),
+            &p,
+            NY,
+            "2026-10-30T23:00:00Z"
+        )
+        .decisions[0]
+            .key,
         "term:eod:j-1:2026-10-30T23:00:00Z"
     );
     // Mon 2026-11-02 19:00 EST = 00:00Z on the 3rd (a UTC midnight).
@@ -353,7 +472,14 @@ fn end_of_day_follows_daylight_saving() {
             .all(|d| d.key.starts_with("warn"))
     );
     assert_eq!(
-        run(&[c], &p, NY, "2026-11-03T00:00:00Z").decisions[0].key,
+        run(
+            &warned_eod(&[c], "2026-11-03T00:00:00Z"),
+            &p,
+            NY,
+            "2026-11-03T00:00:00Z"
+        )
+        .decisions[0]
+            .key,
         "term:eod:j-1:2026-11-03T00:00:00Z"
     );
 }
@@ -395,7 +521,14 @@ fn midnight_end_of_day_and_weekday_boundaries() {
         "warned the day before"
     );
     assert_eq!(
-        run(std::slice::from_ref(&c), &p, TOKYO, "2026-11-23T15:00:00Z").decisions[0].key,
+        run(
+            &warned_eod(std::slice::from_ref(&c), "2026-11-23T15:00:00Z"),
+            &p,
+            TOKYO,
+            "2026-11-23T15:00:00Z"
+        )
+        .decisions[0]
+            .key,
         "term:eod:j-1:2026-11-23T15:00:00Z"
     );
     // Tue→Wed midnight is not a Wednesday deadline.

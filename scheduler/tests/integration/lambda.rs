@@ -9,7 +9,7 @@ use emrbot_tests::{fixtures, launch_cluster, Emulator};
 use std::path::Path;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_lambda_terminates_a_cluster_idle_31_minutes_through_the_queue() {
+async fn the_lambda_warns_then_terminates_an_idle_cluster_through_the_queue() {
     let emulator = Emulator::start().await;
     let aws = emulator.sdk_config();
     let resources = emrbot_local::resources::ensure(&aws, "emrbot-commands", "emrbot")
@@ -29,7 +29,12 @@ async fn the_lambda_terminates_a_cluster_idle_31_minutes_through_the_queue() {
     let early = api.invoke(event.clone()).await.expect("the sweep succeeds");
     assert!(!early["sent"].to_string().contains("term:idle"), "{early}");
 
+    // Past the deadline but warned 2 minutes ago: not yet.
     event["time"] = (created + Duration::minutes(31)).to_rfc3339().into();
+    let soon = api.invoke(event.clone()).await.expect("the sweep succeeds");
+    assert_eq!(soon["sent"], serde_json::json!([]), "{soon}");
+
+    event["time"] = (created + Duration::minutes(39)).to_rfc3339().into();
     let outcome = api.invoke(event.clone()).await.expect("the sweep succeeds");
     let expected_id = format!(
         "sched:term:idle:{idle}:{}",

@@ -165,14 +165,18 @@ async fn idle_clusters_are_warned_then_terminated_unless_locked() {
     tokio::time::sleep(StdDuration::from_secs(2)).await;
     assert_eq!(state(&app, &never).await, "WAITING");
 
-    // 31 minutes: terminated; the locked one and the just-unlocked one survive.
+    // 31 minutes: past the deadline, but warned only 2 minutes ago: not yet.
     let at31 = sweep(&app, m(31), "idle").await;
-    assert!(sent_for(&at31, "term:idle", &never), "{at31}");
+    assert!(!sent_for(&at31, "term:idle", &never), "{at31}");
+    // 39 minutes, the warning 10 minutes old: terminated; the locked one and
+    // the just-unlocked one survive.
+    let at39 = sweep(&app, m(39), "idle").await;
+    assert!(sent_for(&at39, "term:idle", &never), "{at39}");
     assert!(
-        !sent(&at31)
+        !sent(&at39)
             .iter()
             .any(|s| s.contains(&held) || s.contains(&released)),
-        "{at31}"
+        "{at39}"
     );
     wait_state(&app, &never, &["TERMINATING", "TERMINATED"]).await;
     let announcement = app
@@ -189,14 +193,17 @@ async fn idle_clusters_are_warned_then_terminated_unless_locked() {
     );
 
     // The same event again: nothing more.
-    let again = sweep(&app, m(31), "idle").await;
+    let again = sweep(&app, m(39), "idle").await;
     assert!(sent(&again).is_empty(), "{again}");
 
-    // After unlock, the grace period started again (noticed by the 29-minute sweep).
+    // After unlock, the grace period started again (noticed by the 29-minute
+    // sweep): warned at 58, terminated once the warning is 10 minutes old.
     let at58 = sweep(&app, m(58), "idle").await;
-    assert!(!sent_for(&at58, "term:idle", &released), "{at58}");
+    assert!(sent_for(&at58, "warn:idle", &released), "{at58}");
     let at60 = sweep(&app, m(60), "idle").await;
-    assert!(sent_for(&at60, "term:idle", &released), "{at60}");
+    assert!(!sent_for(&at60, "term:idle", &released), "{at60}");
+    let at68 = sweep(&app, m(68), "idle").await;
+    assert!(sent_for(&at68, "term:idle", &released), "{at68}");
     wait_state(&app, &released, &["TERMINATING", "TERMINATED"]).await;
     assert_eq!(
         state(&app, &held).await,
@@ -307,5 +314,44 @@ async fn end_of_day_on_weekdays_catches_up_once_and_the_report_lists_every_clust
         );
         tokio::time::sleep(StdDuration::from_millis(200)).await;
     }
+    app.running.stop().await;
+}
+
+/// The 18:50 sweep was missed: the first sweep after 19:00 warns instead of
+/// terminating unwarned, and a sweep `warn_before` later terminates.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_late_sweep_warns_before_it_terminates() {
+    let app = TestApp::start().await;
+    let emr = app.emr();
+    let late = launch_cluster(&emr, "eod-late").await.unwrap();
+    let t0 = created_at(&app, &late).await;
+    let seven = NaiveTime::from_hms_opt(19, 0, 0).unwrap();
+    let eod = next_local(t0, seven, |d| !matches!(d, Weekday::Sat | Weekday::Sun));
+
+    let first = sweep(&app, eod + Duration::minutes(3), "all").await;
+    assert!(sent_for(&first, "warn:eod", &late), "{first}");
+    assert!(!sent_for(&first, "term:eod", &late), "{first}");
+    let warning = app
+        .slack
+        .wait_for(WAIT, |r| {
+            message_text(&r.body).contains(&late)
+                && message_text(&r.body).contains("will be terminated")
+        })
+        .await;
+    // It announces the termination `warn_before` from now, not the past deadline.
+    let at = (eod + Duration::minutes(13))
+        .with_timezone(&TOKYO)
+        .format("%H:%M")
+        .to_string();
+    assert!(
+        message_text(&warning.body).contains(&at),
+        "{}",
+        message_text(&warning.body)
+    );
+    let early = sweep(&app, eod + Duration::minutes(8), "all").await;
+    assert!(!sent_for(&early, "term:eod", &late), "{early}");
+    let due = sweep(&app, eod + Duration::minutes(13), "all").await;
+    assert!(sent_for(&due, "term:eod", &late), "{due}");
+    wait_state(&app, &late, &["TERMINATING", "TERMINATED"]).await;
     app.running.stop().await;
 }

@@ -54,6 +54,18 @@ fn sched_from(item: &Item) -> SchedRecord {
             .and_then(|v| v.as_ss().ok())
             .map(|v| v.iter().cloned().collect())
             .unwrap_or_default(),
+        warned: item
+            .get("warned")
+            .and_then(|v| v.as_m().ok())
+            .map(|m| {
+                m.iter()
+                    .filter_map(|(k, v)| {
+                        let secs = v.as_n().ok()?.parse().ok()?;
+                        Some((k.clone(), DateTime::from_timestamp(secs, 0)?))
+                    })
+                    .collect()
+            })
+            .unwrap_or_default(),
         lock_until: time(item, "lock_until"),
         unlock_seen: time(item, "unlock_seen"),
         exempt: item
@@ -72,6 +84,11 @@ fn sched_item(cluster: Option<&ClusterId>, record: &SchedRecord, now: DateTime<U
     let done = record.recent_done(now);
     if !done.is_empty() {
         item.insert("done".into(), AttributeValue::Ss(done));
+    }
+    let warned = record.recent_warned(now);
+    if !warned.is_empty() {
+        let warned = warned.into_iter().map(|(k, t)| (k, epoch(t))).collect();
+        item.insert("warned".into(), AttributeValue::M(warned));
     }
     if let Some(t) = record.lock_until {
         item.insert("lock_until".into(), epoch(t));

@@ -1,0 +1,46 @@
+use super::*;
+
+pub const SAMPLE: &str = include_str!("../../../config/emrbot.sample.toml");
+
+#[test]
+fn the_sample_config_loads() {
+    let c = Config::from_toml(SAMPLE).unwrap();
+    assert_eq!(c.timezone, chrono_tz::Asia::Tokyo);
+    assert_eq!(c.policy.unlocked_grace.as_secs(), 1800);
+    assert_eq!(c.policy.end_of_day, NaiveTime::from_hms_opt(19, 0, 0));
+    assert!(c.presets.contains_key("adhoc"));
+}
+
+#[test]
+fn the_scheduler_reads_through_the_reader_role() {
+    let c = Config::from_toml(SAMPLE).unwrap();
+    let account = &c.accounts["analytics"];
+    assert!(account
+        .for_access(Access::Read)
+        .role_arn
+        .ends_with("emrbot-operator-reader"));
+    assert!(account
+        .for_access(Access::Operate)
+        .role_arn
+        .ends_with("emrbot-operator"));
+    let e = error_of("timezone = \"UTC\"\n[accounts.a]\nrole_arn = \"arn:aws:iam::1:role/x\"\nreader_role_arn = \"nope\"");
+    assert!(e.contains("accounts.a.reader_role_arn"), "{e}");
+}
+
+fn error_of(text: &str) -> String {
+    Config::from_toml(text).unwrap_err().to_string()
+}
+
+#[test]
+fn errors_name_the_key() {
+    assert!(error_of("timezone = \"Mars/Olympus\"").contains("Mars/Olympus"));
+    let e = error_of("timezone = \"UTC\"\n[policy]\nunlocked_grace = \"soon\"");
+    assert!(e.contains("unlocked_grace") && e.contains("soon"), "{e}");
+    let e = error_of("timezone = \"UTC\"\n[policy]\nidel_alert_after = \"2h\"");
+    assert!(e.contains("idel_alert_after"), "{e}");
+    let e = error_of("timezone = \"UTC\"\n[presets.x]\naccount = \"nope\"\nrelease = \"emr-7.5.0\"\ninstance_type = \"m5.xlarge\"");
+    assert!(e.contains("presets.x.account") && e.contains("nope"), "{e}");
+    let e =
+        error_of("timezone = \"UTC\"\n[[permissions.channels]]\nid = \"C1\"\nallow = [\"fly\"]");
+    assert!(e.contains("fly"), "{e}");
+}
