@@ -3,3 +3,4 @@
 
 mod lambda;
 mod policies;
+mod week;
