@@ -122,6 +122,9 @@ pub enum ReplyTo {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         ts: Option<String>,
     },
+    /// The Incoming Webhook of the config (`slack.report_webhook`): its URL is
+    /// the worker's own, never the message's.
+    ReportWebhook,
     #[default]
     None,
 }

@@ -138,6 +138,12 @@ async fn main() -> ExitCode {
             }
         }
         Some(Cmd::CheckConfig { file }) => match emrbot_domain::Config::load(&file) {
+            Ok(config) if !config.warnings().is_empty() => {
+                for warning in config.warnings() {
+                    eprintln!("{}: {warning}", file.display());
+                }
+                ExitCode::FAILURE
+            }
             Ok(config) => {
                 println!(
                     "{}: OK ({} presets, {} accounts, time zone {})",

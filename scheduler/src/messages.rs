@@ -17,13 +17,17 @@ fn message_id(key: &str) -> MessageId {
 }
 
 impl Scheduler {
+    /// Where notices go: the report webhook when configured (no bot token
+    /// needed), else the report channel (config validation ensures one).
     fn reply_to(&self) -> ReplyTo {
-        match &self.config.slack.report_channel {
-            Some(channel) => ReplyTo::Channel {
+        let slack = &self.config.slack;
+        match (&slack.report_webhook, &slack.report_channel) {
+            (Some(_), _) => ReplyTo::ReportWebhook,
+            (None, Some(channel)) => ReplyTo::Channel {
                 channel_id: channel.clone(),
                 ts: None,
             },
-            None => ReplyTo::None,
+            (None, None) => ReplyTo::None,
         }
     }
 

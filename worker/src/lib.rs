@@ -90,13 +90,16 @@ pub fn build(settings: &Settings, aws: &aws_config::SdkConfig) -> Result<Worker,
         audit: Arc::new(DynamoAuditLog::new(dynamo.clone(), table.clone())),
         launches: Arc::new(DynamoLaunchStore::new(dynamo.clone(), table.clone())),
         unlocks: Arc::new(DynamoPolicyStore::new(dynamo, table)),
-        slack: Arc::new(HttpSlack::new(
-            &settings.slack_api_base,
-            settings.bot_token.clone(),
-            ResponseUrlPolicy {
-                allow_loopback: settings.allow_loopback_response_urls,
-            },
-        )),
+        slack: Arc::new(
+            HttpSlack::new(
+                &settings.slack_api_base,
+                settings.bot_token.clone(),
+                ResponseUrlPolicy {
+                    allow_loopback: settings.allow_loopback_response_urls,
+                },
+            )
+            .with_report_webhook(settings.config.slack.report_webhook.clone()),
+        ),
         clock,
     })
 }

@@ -4,7 +4,7 @@
 
 use crate::duration::HumanDuration;
 use crate::permissions::{InvalidRule, Permissions};
-use chrono::{NaiveTime, Weekday};
+use chrono::{NaiveDate, NaiveTime, Weekday};
 use chrono_tz::Tz;
 use serde::{Deserialize, Deserializer};
 use std::collections::BTreeMap;
@@ -72,6 +72,12 @@ pub struct PolicyConfig {
     pub workdays: Vec<Weekday>,
     #[serde(default, deserialize_with = "de_opt_time")]
     pub daily_report: Option<NaiveTime>,
+    /// The days the daily report goes out (default: every day).
+    #[serde(default = "every_day", deserialize_with = "de_weekdays")]
+    pub report_days: Vec<Weekday>,
+    /// Local dates with no end of day (`["2026-12-31", …]`).
+    #[serde(default, deserialize_with = "de_dates")]
+    pub holidays: Vec<NaiveDate>,
     #[serde(default = "default_exempt_tag")]
     pub exempt_tag: String,
     /// Price of one EMR normalized instance hour (USD), to show cost so far.
@@ -93,6 +99,8 @@ impl Default for PolicyConfig {
             end_of_day: None,
             workdays: default_workdays(),
             daily_report: None,
+            report_days: every_day(),
+            holidays: Vec::new(),
             exempt_tag: default_exempt_tag(),
             cost_per_normalized_instance_hour: None,
             max_instances: default_max_instances(),
@@ -123,6 +131,10 @@ fn default_workdays() -> Vec<Weekday> {
 }
 fn default_max_instances() -> u32 {
     20
+}
+fn every_day() -> Vec<Weekday> {
+    use Weekday::*;
+    vec![Mon, Tue, Wed, Thu, Fri, Sat, Sun]
 }
 fn default_exempt_tag() -> String {
     "emrbot:keep".into()
@@ -248,86 +260,6 @@ impl Config {
         Ok(config)
     }
 
-    fn validate(&self) -> Result<(), ConfigError> {
-        let invalid = |key: String, problem: String| Err(ConfigError::Invalid { key, problem });
-        if !self.slack.command.starts_with('/') || self.slack.command.len() < 2 {
-            return invalid(
-                "slack.command".into(),
-                "must start with / (like /emr)".into(),
-            );
-        }
-        if self.policy.workdays.is_empty() && self.policy.end_of_day.is_some() {
-            return invalid(
-                "policy.workdays".into(),
-                "is empty, so end_of_day would never run".into(),
-            );
-        }
-        if self.policy.warn_before >= self.policy.unlocked_grace {
-            return invalid(
-                "policy.warn_before".into(),
-                "must be shorter than policy.unlocked_grace".into(),
-            );
-        }
-        let is_role = |arn: &str| arn.starts_with("arn:aws") && arn.contains(":role/");
-        for (name, account) in &self.accounts {
-            if !is_role(&account.role_arn) {
-                return invalid(
-                    format!("accounts.{name}.role_arn"),
-                    "must be an IAM role ARN".into(),
-                );
-            }
-            if account
-                .reader_role_arn
-                .as_deref()
-                .is_some_and(|a| !is_role(a))
-            {
-                return invalid(
-                    format!("accounts.{name}.reader_role_arn"),
-                    "must be an IAM role ARN".into(),
-                );
-            }
-        }
-        for (name, preset) in &self.presets {
-            let key = |k: &str| format!("presets.{name}.{k}");
-            if let Some(account) = &preset.account {
-                if !self.accounts.contains_key(account) {
-                    return invalid(
-                        key("account"),
-                        format!("no account `{account}` under [accounts]"),
-                    );
-                }
-            }
-            if !preset.release.starts_with("emr-") {
-                return invalid(
-                    key("release"),
-                    "must be an EMR release label like emr-7.5.0".into(),
-                );
-            }
-            if preset
-                .max_core_count
-                .is_some_and(|max| max < preset.core_count)
-            {
-                return invalid(key("max_core_count"), "is smaller than core_count".into());
-            }
-            if preset
-                .max_task_count
-                .is_some_and(|max| max < preset.task_count)
-            {
-                return invalid(key("max_task_count"), "is smaller than task_count".into());
-            }
-            if preset
-                .idle_timeout
-                .is_some_and(|t| !(60..=7 * 86_400).contains(&t.as_secs()))
-            {
-                return invalid(
-                    key("idle_timeout"),
-                    "must be between 1m and 7d (EMR's limits)".into(),
-                );
-            }
-        }
-        self.permissions.validate().map_err(ConfigError::from)
-    }
-
     /// The grace period etc. as chrono durations are on `policy`; this finds the
     /// account config a preset or cluster belongs to.
     pub fn account(&self, name: Option<&str>) -> Option<&Account> {
@@ -351,6 +283,18 @@ fn de_opt_time<'de, D: Deserializer<'de>>(d: D) -> Result<Option<NaiveTime>, D::
         .map_err(|_| serde::de::Error::custom(format!("`{text}` is not a time of day like 19:00")))
 }
 
+fn de_dates<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<NaiveDate>, D::Error> {
+    let dates = Vec::<String>::deserialize(d)?;
+    dates
+        .iter()
+        .map(|t| {
+            NaiveDate::parse_from_str(t, "%Y-%m-%d").map_err(|_| {
+                serde::de::Error::custom(format!("`{t}` is not a date like 2026-12-31"))
+            })
+        })
+        .collect()
+}
+
 fn de_weekdays<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<Weekday>, D::Error> {
     let names = Vec::<String>::deserialize(d)?;
     names
@@ -362,5 +306,6 @@ fn de_weekdays<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<Weekday>, D::Error
         .collect()
 }
 
+mod checks;
 #[cfg(test)]
 mod tests;

@@ -44,3 +44,27 @@ fn errors_name_the_key() {
         error_of("timezone = \"UTC\"\n[[permissions.channels]]\nid = \"C1\"\nallow = [\"fly\"]");
     assert!(e.contains("fly"), "{e}");
 }
+
+#[test]
+fn notices_need_a_destination_and_buttons_need_permission() {
+    let e = error_of("timezone = \"UTC\"");
+    assert!(
+        e.contains("slack.report_channel") && e.contains("slack.report_webhook"),
+        "{e}"
+    );
+    let c = Config::from_toml(
+        "timezone = \"UTC\"\n[slack]\nreport_webhook = \"https://hooks.slack.com/services/T/B/x\"",
+    )
+    .unwrap();
+    assert!(c.warnings().is_empty());
+    let c = Config::from_toml("timezone = \"UTC\"\n[slack]\nreport_channel = \"CREP\"").unwrap();
+    let w = c.warnings();
+    assert!(
+        w.len() == 1 && w[0].contains("CREP") && w[0].contains("lock"),
+        "{w:?}"
+    );
+    assert!(
+        Config::from_toml(SAMPLE).unwrap().warnings().is_empty(),
+        "the sample config's report channel can act"
+    );
+}

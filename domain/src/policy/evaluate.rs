@@ -49,9 +49,10 @@ fn upcoming(
         .min()
 }
 
+/// A day with an end of day: a workday that is not a holiday.
 fn workday(policy: &PolicyConfig) -> impl Fn(NaiveDate) -> bool + '_ {
     use chrono::Datelike;
-    move |d: NaiveDate| policy.workdays.contains(&d.weekday())
+    move |d: NaiveDate| policy.workdays.contains(&d.weekday()) && !policy.holidays.contains(&d)
 }
 
 /// Idle since when (`None`: not idle, or steps unknown).
@@ -117,7 +118,11 @@ pub fn evaluate(clusters: &[ClusterFacts], input: &Inputs<'_>) -> Evaluation {
     let eod_next = upcoming(&eod_deadlines, now, warn_before);
 
     let report_due = match policy.daily_report {
-        Some(t) if input.sweep.report() => due(&deadlines_around(input.tz, now, t, |_| true), now),
+        Some(t) if input.sweep.report() => {
+            use chrono::Datelike;
+            let on = |d: NaiveDate| policy.report_days.contains(&d.weekday());
+            due(&deadlines_around(input.tz, now, t, on), now)
+        }
         None | Some(_) => None,
     };
     let report_key = report_due.map(|r| format!("report:{}", stamp(r)));

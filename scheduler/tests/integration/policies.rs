@@ -355,3 +355,33 @@ async fn a_late_sweep_warns_before_it_terminates() {
     wait_state(&app, &late, &["TERMINATING", "TERMINATED"]).await;
     app.running.stop().await;
 }
+
+/// With an Incoming Webhook and no report channel, the notices still arrive.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_webhook_only_config_delivers_the_warning() {
+    let slack_for_url = emrbot_tests::FakeSlack::start().await;
+    let webhook = slack_for_url.response_url("report-webhook");
+    let config = std::fs::read_to_string(emrbot_tests::fixtures::config_path())
+        .unwrap()
+        .replace(
+            "report_channel = \"C0REPORT\"",
+            &format!("report_webhook = \"{webhook}\""),
+        );
+    let path = std::env::temp_dir().join(format!("emrbot-webhook-{}.toml", uuid()));
+    std::fs::write(&path, config).unwrap();
+    let app = TestApp::start_with(|o| o.config = path.clone()).await;
+    let idle = launch_cluster(&app.emr(), "hooked").await.unwrap();
+    let t0 = created_at(&app, &idle).await;
+    let warn = sweep(&app, t0 + Duration::minutes(21), "all").await;
+    assert!(sent_for(&warn, "warn:idle", &idle), "{warn}");
+    let posted = slack_for_url
+        .wait_for(WAIT, |r| r.path == "response/report-webhook")
+        .await;
+    assert!(
+        message_text(&posted.body).contains("will be terminated"),
+        "{}",
+        message_text(&posted.body)
+    );
+    app.running.stop().await;
+    let _ = std::fs::remove_file(&path);
+}

@@ -33,6 +33,8 @@ pub enum SlackError {
     Transport(#[source] reqwest::Error),
     #[error("no bot token is configured, so emrbot cannot post to channel {0}")]
     NoBotToken(String),
+    #[error("no report webhook is configured (slack.report_webhook)")]
+    NoWebhook,
     /// Never sent: the URL is not Slack's (it is not shown: it may be a credential).
     #[error("refused to post to a response_url that is not Slack's")]
     NotSlack,
@@ -41,6 +43,8 @@ pub enum SlackError {
 pub struct HttpSlack {
     http: reqwest::Client,
     urls: ResponseUrlPolicy,
+    /// `slack.report_webhook`: a credential, like the bot token.
+    report_webhook: Option<Secret<String>>,
     api_base: String,
     bot_token: Option<Secret<String>>,
     max_attempts: u32,
@@ -54,11 +58,18 @@ impl HttpSlack {
         Self {
             http: crate::slack::urls::http_client(),
             urls,
+            report_webhook: None,
             api_base: api_base.trim_end_matches('/').to_string(),
             bot_token,
             max_attempts: 4,
             base_backoff: Duration::from_millis(200),
         }
+    }
+
+    /// Posts `ReplyTo::ReportWebhook` messages to `url`.
+    pub fn with_report_webhook(mut self, url: Option<String>) -> Self {
+        self.report_webhook = url.map(Secret::new);
+        self
     }
 
     async fn post_json(
@@ -184,6 +195,16 @@ impl SlackReplies for HttpSlack {
             ReplyTo::Channel { channel_id, ts } => {
                 self.post_to_channel(channel_id, ts.as_deref(), message)
                     .await
+            }
+            ReplyTo::ReportWebhook => {
+                let url = self.report_webhook.as_ref().ok_or(SlackError::NoWebhook)?;
+                if !self.urls.allows(url.expose()) {
+                    tracing::warn!("refused a report webhook outside Slack");
+                    return Err(SlackError::NotSlack);
+                }
+                self.post_json(url.expose(), &message.to_json(), None)
+                    .await?;
+                Ok(Posted::default())
             }
             ReplyTo::None => Ok(Posted::default()),
         }

@@ -1,0 +1,139 @@
+//! What a config must hold to be loaded (errors name the key), and what it
+//! may hold that will not work as people expect (warnings, for check-config).
+
+use super::{Config, ConfigError};
+
+impl Config {
+    pub(super) fn validate(&self) -> Result<(), ConfigError> {
+        let invalid = |key: String, problem: String| Err(ConfigError::Invalid { key, problem });
+        if !self.slack.command.starts_with('/') || self.slack.command.len() < 2 {
+            return invalid(
+                "slack.command".into(),
+                "must start with / (like /emr)".into(),
+            );
+        }
+        if self.policy.workdays.is_empty() && self.policy.end_of_day.is_some() {
+            return invalid(
+                "policy.workdays".into(),
+                "is empty, so end_of_day would never run".into(),
+            );
+        }
+        if self.policy.warn_before >= self.policy.unlocked_grace {
+            return invalid(
+                "policy.warn_before".into(),
+                "must be shorter than policy.unlocked_grace".into(),
+            );
+        }
+        let is_role = |arn: &str| arn.starts_with("arn:aws") && arn.contains(":role/");
+        for (name, account) in &self.accounts {
+            if !is_role(&account.role_arn) {
+                return invalid(
+                    format!("accounts.{name}.role_arn"),
+                    "must be an IAM role ARN".into(),
+                );
+            }
+            if account
+                .reader_role_arn
+                .as_deref()
+                .is_some_and(|a| !is_role(a))
+            {
+                return invalid(
+                    format!("accounts.{name}.reader_role_arn"),
+                    "must be an IAM role ARN".into(),
+                );
+            }
+        }
+        for (name, preset) in &self.presets {
+            let key = |k: &str| format!("presets.{name}.{k}");
+            if let Some(account) = &preset.account {
+                if !self.accounts.contains_key(account) {
+                    return invalid(
+                        key("account"),
+                        format!("no account `{account}` under [accounts]"),
+                    );
+                }
+            }
+            if !preset.release.starts_with("emr-") {
+                return invalid(
+                    key("release"),
+                    "must be an EMR release label like emr-7.5.0".into(),
+                );
+            }
+            if preset
+                .max_core_count
+                .is_some_and(|max| max < preset.core_count)
+            {
+                return invalid(key("max_core_count"), "is smaller than core_count".into());
+            }
+            if preset
+                .max_task_count
+                .is_some_and(|max| max < preset.task_count)
+            {
+                return invalid(key("max_task_count"), "is smaller than task_count".into());
+            }
+            if preset
+                .idle_timeout
+                .is_some_and(|t| !(60..=7 * 86_400).contains(&t.as_secs()))
+            {
+                return invalid(
+                    key("idle_timeout"),
+                    "must be between 1m and 7d (EMR's limits)".into(),
+                );
+            }
+        }
+        if let Some(url) = &self.slack.report_webhook {
+            if !url.starts_with("https://") && !url.starts_with("http://127.0.0.1") {
+                return invalid(
+                    "slack.report_webhook".into(),
+                    "must be a Slack Incoming Webhook URL (https://hooks.slack.com/services/…)"
+                        .into(),
+                );
+            }
+        }
+        self.permissions.validate().map_err(ConfigError::from)?;
+        // The idle rules always run: their warnings need somewhere to go.
+        if self.slack.report_channel.is_none() && self.slack.report_webhook.is_none() {
+            return invalid(
+                "slack.report_channel".into(),
+                "the automatic policies post warnings and reports: set slack.report_channel \
+                 (with a bot token) or slack.report_webhook"
+                    .into(),
+            );
+        }
+        Ok(())
+    }
+
+    /// What is valid but will not work as people expect: today, a report
+    /// channel whose users cannot use the buttons emrbot posts there.
+    pub fn warnings(&self) -> Vec<String> {
+        use crate::command::Action;
+        use crate::message::Requester;
+        let Some(channel) = &self.slack.report_channel else {
+            return Vec::new();
+        };
+        let anyone = Requester::Slack {
+            user_id: "U-anyone".into(),
+            user_name: None,
+            channel_id: channel.clone(),
+            team_id: None,
+        };
+        let missing: Vec<&str> = [
+            Action::Lock,
+            Action::Unlock,
+            Action::Extend,
+            Action::Terminate,
+        ]
+        .into_iter()
+        .filter(|a| !self.permissions.allows(&anyone, *a))
+        .map(|a| a.as_str())
+        .collect();
+        if missing.is_empty() {
+            return Vec::new();
+        }
+        vec![format!(
+            "permissions: the report channel {channel} does not allow {}, so people there cannot use \
+             the warning's and the idle alert's buttons; add a [[permissions.channels]] rule for it",
+            missing.join(", ")
+        )]
+    }
+}
