@@ -9,7 +9,9 @@ use emrbot_domain::command::Command;
 use emrbot_domain::emr::ClusterSummary;
 use emrbot_domain::message::{CommandMessage, MessageId, ReplyTo, Requester};
 use emrbot_domain::policy::{self, ClusterFacts, Decision, DecisionKind};
+use emrbot_domain::ports::clusters::EmrError;
 use emrbot_domain::report::{AutoAction, DailyReport, ReportLine};
+use std::collections::BTreeMap;
 
 fn message_id(key: &str) -> MessageId {
     MessageId::parse(&format!("sched:{key}"))
@@ -137,5 +139,49 @@ impl Scheduler {
             (_, None) => None,
         };
         Ok(message)
+    }
+
+    /// One notice per account whose reachability changed since the last
+    /// announcement (`known`): unreachable now, or reachable again. Each
+    /// failing account also gets an error log line every sweep (for the
+    /// alarm). The problem is said briefly: no role ARN, no account id.
+    pub(crate) fn account_notices(
+        &self,
+        failed: &[(Option<String>, EmrError)],
+        known: &BTreeMap<String, String>,
+        now: DateTime<Utc>,
+    ) -> Vec<(String, CommandMessage)> {
+        let mut now_failing: BTreeMap<String, String> = BTreeMap::new();
+        for (account, error) in failed {
+            let name = account.clone().unwrap_or_else(|| "home".into());
+            tracing::error!(account = %name, error = %error, "account unreachable; its clusters are left alone this sweep");
+            let problem = match error {
+                EmrError::Transient(_) => "it is not answering (throttled or timing out)",
+                EmrError::Account { .. } | EmrError::AccessDenied(_) => {
+                    "emrbot may not assume its role"
+                }
+                _ => "listing its clusters failed",
+            };
+            now_failing.insert(name, problem.to_string());
+        }
+        let changed = now_failing
+            .iter()
+            .filter(|(name, problem)| known.get(*name) != Some(problem))
+            .map(|(name, problem)| (name.clone(), Some(problem.clone())));
+        let cleared = known
+            .keys()
+            .filter(|name| !now_failing.contains_key(*name))
+            .map(|name| (name.clone(), None));
+        changed
+            .chain(cleared)
+            .map(|(account, problem)| {
+                let key = format!("account:{account}:{}", policy::stamp(now));
+                let command = Command::AccountNotice {
+                    account: account.clone(),
+                    problem,
+                };
+                (account, self.message(&key, "accounts", command))
+            })
+            .collect()
     }
 }

@@ -15,7 +15,14 @@ impl Scheduler {
         now: DateTime<Utc>,
         sweep: Sweep,
     ) -> Result<SweepOutcome, SweepError> {
-        let clusters = self.clusters.list_active().await?;
+        let (clusters, unreachable) = self.clusters.list_active_each().await;
+        if !unreachable.is_empty()
+            && clusters.is_empty()
+            && self.clusters.accounts().count() == unreachable.len()
+        {
+            // Nothing answered: fail, so the sweep is retried and the error alarm fires.
+            return Err(unreachable.into_iter().next().expect("one").1.into());
+        }
         let ids: Vec<ClusterId> = clusters.iter().map(|c| c.id.clone()).collect();
         let (locks, stored, global) = tokio::try_join!(
             self.locks.get_many(&ids),
@@ -91,6 +98,17 @@ impl Scheduler {
         let mut carried = Vec::new();
         let mut global_record = global.clone();
         let mut global_changed = false;
+        for (account, notice) in self.account_notices(&unreachable, &global.unreachable, now) {
+            match &notice.command {
+                emrbot_domain::command::Command::AccountNotice {
+                    problem: Some(p), ..
+                } => global_record.unreachable.insert(account, p.clone()),
+                _ => global_record.unreachable.remove(&account),
+            };
+            carried.push(notice.id.to_string());
+            messages.push(notice);
+            global_changed = true;
+        }
         for decision in &evaluation.decisions {
             let f = decision
                 .cluster

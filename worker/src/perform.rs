@@ -234,6 +234,9 @@ impl Worker {
                 now,
                 tz,
             ),
+            Command::AccountNotice { account, problem } => {
+                render::account_notice(account, problem.as_deref())
+            }
             Command::Report { report } => render::daily_report(
                 report,
                 tz,

@@ -85,6 +85,13 @@ pub enum Command {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         holder: Option<String>,
     },
+    /// Scheduler: an account cannot be reached (`problem`), or can again
+    /// (`None`); said once per change. Its clusters are left alone meanwhile.
+    AccountNotice {
+        account: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        problem: Option<String>,
+    },
     /// Scheduler: the daily report, assembled by the scheduler; the worker posts it.
     Report {
         report: Box<crate::report::DailyReport>,
@@ -183,9 +190,10 @@ impl Command {
             Command::Resize { .. } => Action::Resize,
             Command::Help => Action::Help,
             // Scheduler notices only inform: the `status` permission covers them.
-            Command::Warn { .. } | Command::IdleAlert { .. } | Command::Report { .. } => {
-                Action::Status
-            }
+            Command::Warn { .. }
+            | Command::IdleAlert { .. }
+            | Command::AccountNotice { .. }
+            | Command::Report { .. } => Action::Status,
         }
     }
 
@@ -199,7 +207,10 @@ impl Command {
             | Command::Terminate { cluster, .. }
             | Command::Resize { cluster, .. } => Some(cluster),
             Command::Warn { cluster, .. } | Command::IdleAlert { cluster, .. } => Some(cluster),
-            Command::Launch { .. } | Command::Help | Command::Report { .. } => None,
+            Command::Launch { .. }
+            | Command::Help
+            | Command::Report { .. }
+            | Command::AccountNotice { .. } => None,
         }
     }
 }

@@ -18,6 +18,9 @@ pub struct SchedRecord {
     pub warned: BTreeMap<String, DateTime<Utc>>,
     pub lock_until: Option<DateTime<Utc>>,
     pub unlock_seen: Option<DateTime<Utc>>,
+    /// The global record only: accounts that could not be reached, with
+    /// the problem last announced (a notice goes out when this changes).
+    pub unreachable: BTreeMap<String, String>,
     /// The exempt tag as last read (`exempt_tag=true`?), and when. Only an
     /// exempt cluster's tag is trusted for [`TAGS_FRESH`]; otherwise tags
     /// are read whenever a decision depends on them, so a tag added in the

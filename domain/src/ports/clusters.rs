@@ -115,25 +115,43 @@ impl ClusterDirectory {
     /// accounts are listed concurrently; a failing account fails the whole
     /// listing so nobody acts on a partial picture.
     pub async fn list_active(&self) -> Result<Vec<ClusterSummary>, EmrError> {
+        let (all, mut failed) = self.list_active_each().await;
+        match failed.pop() {
+            Some((_, error)) => Err(error),
+            None => Ok(all),
+        }
+    }
+
+    /// Active clusters of every account that answered, and the error of each
+    /// account that did not (`None`: the bot's own): one unreachable account
+    /// must not stop the scheduler for the others.
+    pub async fn list_active_each(&self) -> (Vec<ClusterSummary>, Vec<(Option<String>, EmrError)>) {
         let mut tasks = tokio::task::JoinSet::new();
         for (name, api) in &self.accounts {
             let (name, api) = (name.clone(), Arc::clone(api));
             tasks.spawn(async move {
-                let mut clusters = api.list_active().await?;
-                for c in &mut clusters {
-                    c.account = name.clone();
-                }
-                Ok::<_, EmrError>(clusters)
+                let listed = api.list_active().await.map(|mut clusters| {
+                    for c in &mut clusters {
+                        c.account = name.clone();
+                    }
+                    clusters
+                });
+                (name, listed)
             });
         }
-        let mut all = Vec::new();
+        let (mut all, mut failed) = (Vec::new(), Vec::new());
         while let Some(joined) = tasks.join_next().await {
-            let clusters =
-                joined.map_err(|e| EmrError::Transient(format!("listing task failed: {e}")))??;
-            all.extend(clusters);
+            match joined {
+                Ok((_, Ok(clusters))) => all.extend(clusters),
+                Ok((name, Err(error))) => failed.push((name, error)),
+                Err(e) => failed.push((
+                    None,
+                    EmrError::Transient(format!("listing task failed: {e}")),
+                )),
+            }
         }
         all.sort_by(|a, b| a.name.cmp(&b.name).then_with(|| a.id.cmp(&b.id)));
-        Ok(all)
+        (all, failed)
     }
 
     /// Finds the cluster a user meant: an exact id or name first, then a unique

@@ -1,6 +1,7 @@
 //! The integration tests of `scheduler`, one binary (one link of the AWS SDK):
 //! each module drives the real code against the emulator and a local Slack.
 
+mod accounts;
 mod lambda;
 mod policies;
 mod week;

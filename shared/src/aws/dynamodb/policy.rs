@@ -66,6 +66,15 @@ fn sched_from(item: &Item) -> SchedRecord {
                     .collect()
             })
             .unwrap_or_default(),
+        unreachable: item
+            .get("unreachable")
+            .and_then(|v| v.as_m().ok())
+            .map(|m| {
+                m.iter()
+                    .filter_map(|(k, v)| Some((k.clone(), v.as_s().ok()?.clone())))
+                    .collect()
+            })
+            .unwrap_or_default(),
         lock_until: time(item, "lock_until"),
         unlock_seen: time(item, "unlock_seen"),
         exempt: item
@@ -89,6 +98,14 @@ fn sched_item(cluster: Option<&ClusterId>, record: &SchedRecord, now: DateTime<U
     if !warned.is_empty() {
         let warned = warned.into_iter().map(|(k, t)| (k, epoch(t))).collect();
         item.insert("warned".into(), AttributeValue::M(warned));
+    }
+    if !record.unreachable.is_empty() {
+        let accounts = record
+            .unreachable
+            .iter()
+            .map(|(k, v)| (k.clone(), string(v)))
+            .collect();
+        item.insert("unreachable".into(), AttributeValue::M(accounts));
     }
     if let Some(t) = record.lock_until {
         item.insert("lock_until".into(), epoch(t));

@@ -113,6 +113,22 @@ pub fn idle_alert(
     )
 }
 
+/// An account emrbot cannot reach (`problem`), or can again (`None`).
+pub fn account_notice(account: &str, problem: Option<&str>) -> SlackMessage {
+    SlackMessage::plain(match problem {
+        Some(problem) => format!(
+            ":warning: emrbot cannot reach account `{}`: {}. Its clusters are left alone \
+             (no warnings, no automatic terminations) until it can; the other accounts are swept as usual.",
+            escape(account),
+            escape(problem)
+        ),
+        None => format!(
+            ":white_check_mark: emrbot reaches account `{}` again; its clusters are swept as usual.",
+            escape(account)
+        ),
+    })
+}
+
 /// The report: one line a cluster, packed into sections (Slack's 3000
 /// characters a text, 50 blocks a message).
 pub fn daily_report(r: &DailyReport, tz: Tz, price_per_hour: Option<f64>) -> SlackMessage {
