@@ -385,3 +385,41 @@ async fn a_webhook_only_config_delivers_the_warning() {
     app.running.stop().await;
     let _ = std::fs::remove_file(&path);
 }
+
+/// A termination-protected idle cluster: one notice, not one every sweep.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_protected_cluster_gets_one_notice_in_an_hour_of_sweeps() {
+    let app = TestApp::start().await;
+    let emr = app.emr();
+    let id = launch_cluster(&emr, "guarded").await.unwrap();
+    emr.set_termination_protection()
+        .job_flow_ids(&id)
+        .termination_protected(true)
+        .send()
+        .await
+        .unwrap();
+    let t0 = created_at(&app, &id).await;
+    for minutes in (21..=81).step_by(5) {
+        sweep(&app, t0 + Duration::minutes(minutes), "all").await;
+    }
+    // The notice arrives; then give any repeat the time to arrive too.
+    app.slack
+        .wait_for(WAIT, |r| {
+            let text = message_text(&r.body);
+            text.contains(&id) && text.contains("termination protection")
+        })
+        .await;
+    tokio::time::sleep(StdDuration::from_secs(3)).await;
+    let notices = app
+        .slack
+        .recorded()
+        .iter()
+        .filter(|r| {
+            let text = message_text(&r.body);
+            text.contains(&id) && text.contains("termination protection")
+        })
+        .count();
+    assert_eq!(notices, 1);
+    assert_eq!(state(&app, &id).await, "WAITING");
+    app.running.stop().await;
+}
