@@ -7,7 +7,9 @@ use lambda_runtime::{run, service_fn, Error, LambdaEvent};
 use serde_json::Value;
 use std::sync::Arc;
 
-#[tokio::main]
+// One thread: the ingress answers one request at a time (Lambda gives each
+// instance one), so a worker pool only costs start-up time and memory.
+#[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), Error> {
     let (aws, settings) = emrbot_shared::settings::cold_start().await?;
     let queue = SqsQueue::new(SqsClient::new(&aws), settings.queue_url.clone());

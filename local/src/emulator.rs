@@ -41,6 +41,19 @@ pub fn moto_server_path() -> Result<PathBuf, String> {
     }
 }
 
+/// How to start the emulator: `EMRBOT_MOTO_SERVER` as given, else moto's
+/// server through local/moto_server.py (DynamoDB's conditional writes made
+/// atomic, as they are on AWS) with the project's python.
+fn server_command() -> Result<Command, String> {
+    if std::env::var_os("EMRBOT_MOTO_SERVER").is_some() {
+        return Ok(Command::new(moto_server_path()?));
+    }
+    moto_server_path()?;
+    let mut command = Command::new(repo_root().join(".venv/bin/python"));
+    command.arg(repo_root().join("local/moto_server.py"));
+    Ok(command)
+}
+
 fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0")
         .expect("bind loopback")
@@ -58,17 +71,16 @@ impl Emulator {
     }
 
     pub async fn try_start() -> Result<Emulator, String> {
-        let server = moto_server_path()?;
         let mut last_error = String::new();
         // A port picked free can be taken before moto binds it: try a few.
         for _ in 0..3 {
             let port = free_port();
-            let child = Command::new(&server)
+            let child = server_command()?
                 .args(["-H", "127.0.0.1", "-p", &port.to_string()])
                 .stdout(Stdio::null())
                 .stderr(Stdio::null())
                 .spawn()
-                .map_err(|e| format!("cannot start {}: {e}", server.display()))?;
+                .map_err(|e| format!("cannot start the emulator: {e}"))?;
             let emulator = Emulator {
                 child,
                 endpoint: format!("http://127.0.0.1:{port}"),
