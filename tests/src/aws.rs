@@ -72,3 +72,17 @@ pub async fn receive_commands(
     }
     messages
 }
+
+/// A fresh emulator with emrbot's queue and table, and an SDK config for it.
+pub async fn emulator_with_resources() -> (
+    crate::Emulator,
+    aws_config::SdkConfig,
+    emrbot_local::resources::Resources,
+) {
+    let emulator = crate::Emulator::start().await;
+    let aws = emulator.sdk_config();
+    let resources = emrbot_local::resources::ensure(&aws, "emrbot-commands", "emrbot")
+        .await
+        .expect("the queue and the table");
+    (emulator, aws, resources)
+}

@@ -10,7 +10,7 @@ use emrbot_domain::ports::clusters::{ClusterChanger, ClusterDirectory, ClusterRe
 use emrbot_domain::{ClusterId, Config};
 use emrbot_shared::aws::emr::AwsClusterApi;
 use emrbot_shared::settings::Settings;
-use emrbot_tests::{fixtures, launch_cluster, Emulator};
+use emrbot_tests::{fixtures, launch_cluster};
 use std::collections::{BTreeMap, HashMap};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
@@ -82,11 +82,7 @@ async fn sweep(
 
 #[tokio::test]
 async fn an_unreachable_account_leaves_the_others_swept_and_is_announced_once() {
-    let emulator = Emulator::start().await;
-    let aws = emulator.sdk_config();
-    let resources = emrbot_local::resources::ensure(&aws, "emrbot-commands", "emrbot")
-        .await
-        .unwrap();
+    let (_emulator, aws, resources) = emrbot_tests::aws::emulator_with_resources().await;
     let emr = aws_sdk_emr::Client::new(&aws);
     let home_cluster = launch_cluster(&emr, "home-idle").await.unwrap();
     let t0 = emrbot_tests::aws::created_at(&emr, &home_cluster).await;

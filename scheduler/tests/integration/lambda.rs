@@ -5,16 +5,12 @@ use chrono::Duration;
 use emrbot_domain::command::Command;
 use emrbot_domain::message::Requester;
 use emrbot_tests::runtime_api::{lambda_env, RuntimeApi};
-use emrbot_tests::{fixtures, launch_cluster, Emulator};
+use emrbot_tests::{fixtures, launch_cluster};
 use std::path::Path;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_lambda_warns_then_terminates_an_idle_cluster_through_the_queue() {
-    let emulator = Emulator::start().await;
-    let aws = emulator.sdk_config();
-    let resources = emrbot_local::resources::ensure(&aws, "emrbot-commands", "emrbot")
-        .await
-        .unwrap();
+    let (emulator, aws, resources) = emrbot_tests::aws::emulator_with_resources().await;
     let emr = aws_sdk_emr::Client::new(&aws);
     let idle = launch_cluster(&emr, "idle-one").await.unwrap();
     let created = emrbot_tests::aws::created_at(&emr, &idle).await;

@@ -3,18 +3,14 @@
 
 use emrbot_tests::runtime_api::{lambda_env, RuntimeApi};
 use emrbot_tests::slack::message_text;
-use emrbot_tests::{fixtures, launch_cluster, Emulator, FakeSlack};
+use emrbot_tests::{fixtures, launch_cluster, FakeSlack};
 use std::path::Path;
 use std::time::Duration;
 
 #[tokio::test]
 async fn worker_binary_processes_an_sqs_event_and_reports_the_bad_record() {
-    let emulator = Emulator::start().await;
+    let (emulator, aws, resources) = emrbot_tests::aws::emulator_with_resources().await;
     let slack = FakeSlack::start().await;
-    let aws = emulator.sdk_config();
-    let resources = emrbot_local::resources::ensure(&aws, "emrbot-commands", "emrbot")
-        .await
-        .unwrap();
     let cluster = launch_cluster(&aws_sdk_emr::Client::new(&aws), "lambda-test")
         .await
         .unwrap();

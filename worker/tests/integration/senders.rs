@@ -3,7 +3,7 @@
 //! must be a principal that may speak for the requester the message claims.
 
 use emrbot_tests::runtime_api::{lambda_env, RuntimeApi, SCHEDULER_PRINCIPAL};
-use emrbot_tests::{aws::cluster_state, launch_cluster, Emulator, FakeSlack};
+use emrbot_tests::{aws::cluster_state, launch_cluster, FakeSlack};
 use serde_json::{json, Value};
 use std::path::Path;
 use std::time::Duration;
@@ -44,12 +44,8 @@ async fn items_with(aws: &aws_config::SdkConfig, name: &str, value: &str) -> usi
 
 #[tokio::test]
 async fn a_sender_can_speak_only_for_itself() {
-    let emulator = Emulator::start().await;
+    let (emulator, aws, resources) = emrbot_tests::aws::emulator_with_resources().await;
     let slack = FakeSlack::start().await;
-    let aws = emulator.sdk_config();
-    let resources = emrbot_local::resources::ensure(&aws, "emrbot-commands", "emrbot")
-        .await
-        .unwrap();
     let emr = aws_sdk_emr::Client::new(&aws);
     let cluster = launch_cluster(&emr, "trusted").await.unwrap();
     let runtime = RuntimeApi::start().await;
@@ -149,12 +145,8 @@ async fn a_sender_can_speak_only_for_itself() {
 /// Slack's gets no request at all: here, a listener that records everything.
 #[tokio::test]
 async fn a_response_url_outside_slack_gets_no_request() {
-    let emulator = Emulator::start().await;
+    let (emulator, aws, resources) = emrbot_tests::aws::emulator_with_resources().await;
     let slack = FakeSlack::start().await;
-    let aws = emulator.sdk_config();
-    let resources = emrbot_local::resources::ensure(&aws, "emrbot-commands", "emrbot")
-        .await
-        .unwrap();
     let runtime = RuntimeApi::start().await;
     let mut env = lambda_env(&emulator, &resources);
     env.retain(|(k, _)| *k != "EMRBOT_ALLOW_LOOPBACK_RESPONSE_URLS");

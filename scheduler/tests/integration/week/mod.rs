@@ -18,7 +18,7 @@ use emrbot_local::emulator::SENDER_ID;
 use emrbot_scheduler::{ScheduledEvent, Scheduler};
 use emrbot_shared::settings::Settings;
 use emrbot_tests::slack::message_text;
-use emrbot_tests::{fixtures, Emulator, FakeSlack};
+use emrbot_tests::{fixtures, FakeSlack};
 use emrbot_worker::Worker;
 use sim::{SimClock, SimCluster, SimEmr};
 use std::collections::BTreeMap;
@@ -207,12 +207,8 @@ async fn a_simulated_week_on_the_templates_schedules_keeps_every_promise() {
         },
     ];
 
-    let emulator = Emulator::start().await;
+    let (_emulator, aws, resources) = emrbot_tests::aws::emulator_with_resources().await;
     let slack = FakeSlack::start().await;
-    let aws = emulator.sdk_config();
-    let resources = emrbot_local::resources::ensure(&aws, "emrbot-commands", "emrbot")
-        .await
-        .unwrap();
     let clock = Arc::new(SimClock::default());
     let emr = Arc::new(SimEmr {
         clock: clock.clone(),
