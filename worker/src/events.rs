@@ -161,9 +161,7 @@ impl Worker {
                 reason: None,
                 message_id: format!("state:{}", change.state),
             };
-            if let Err(e) = self.audit.record(&entry).await {
-                tracing::error!(error = %e, "could not write the audit log");
-            }
+            self.record(&entry).await;
         }
         Outcome::Done
     }

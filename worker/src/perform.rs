@@ -64,9 +64,7 @@ impl Worker {
             reason: None,
             message_id: message.id.to_string(),
         };
-        if let Err(error) = self.audit.record(&entry).await {
-            tracing::error!(error = %error, "could not write the audit log");
-        }
+        self.record(&entry).await;
     }
 
     async fn perform(&self, message: &CommandMessage) -> Outcome {
@@ -126,9 +124,7 @@ impl Worker {
             reason,
             message_id: message.id.to_string(),
         };
-        if let Err(error) = self.audit.record(&entry).await {
-            tracing::error!(error = %error, "could not write the audit log");
-        }
+        self.record(&entry).await;
     }
 
     /// Performs the command. `Ok(None)`: it has replied itself (launch).
@@ -244,6 +240,13 @@ impl Worker {
             ),
         };
         Ok(Some(reply))
+    }
+
+    /// Writes an audit entry; a failure is logged, never a reason to redo the action.
+    pub(crate) async fn record(&self, entry: &AuditEntry) {
+        if let Err(error) = self.audit.record(entry).await {
+            tracing::error!(error = %error, "could not write the audit log");
+        }
     }
 
     pub(crate) fn is_admin(&self, r: &Requester) -> bool {
