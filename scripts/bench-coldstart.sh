@@ -13,7 +13,8 @@
 # subreaper) collects the bootstrap's own ru_maxrss; `rie` is lambda_rie.py's figure.
 #
 #   scripts/bench-coldstart.sh   (make bench; needs .venv/bin/moto_server from scripts/setup.sh)
-# Knobs: BENCH_ROUNDS (15), INGRESS_BIN (a prebuilt binary: no build),
+# Knobs: BENCH_ROUNDS (15), INGRESS_BIN (a prebuilt binary: no build), BENCH_RAW (a
+#        directory to keep each run's JSON line in),
 #        EMRBOT_BENCH_DIR (lambda_rie.py, make_event.py, peer/; default ../shared/bench).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -101,11 +102,18 @@ export AWS_REGION=us-east-1 AWS_DEFAULT_REGION=us-east-1
 export AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing
 # As on Lambda: no ~/.aws files for either side to read.
 export AWS_CONFIG_FILE=$work/no-aws-config AWS_SHARED_CREDENTIALS_FILE=$work/no-aws-credentials
-queue_url=$(timeout 60 "$py" -c '
+# One queue per round: moto's SendMessage slows down as a queue fills up.
+mapfile -t queue_urls < <(timeout 120 "$py" -c '
 import sys, boto3
-print(boto3.client("sqs", endpoint_url=sys.argv[1]).create_queue(QueueName="emrbot-bench-commands")["QueueUrl"])
-' "$endpoint")
-secret=bench-signing-secret
+sqs = boto3.client("sqs", endpoint_url=sys.argv[1])
+for n in range(int(sys.argv[2]) + 1):
+    print(sqs.create_queue(QueueName=f"emrbot-bench-commands-{n}")["QueueUrl"])
+' "$endpoint" "$rounds")
+if [ "${#queue_urls[@]}" -ne $((rounds + 1)) ]; then
+  echo "could not create the SQS queues on moto" >&2
+  exit 1
+fi
+secret="bench-signing-secret"
 
 # The peer runs from a copy, so its bytecode cache is not written into shared/.
 mkdir -p "$work/peer"
@@ -118,40 +126,30 @@ cat >"$work/own_rss.py" <<'EOF'
 import ctypes, json, os, signal, subprocess, sys
 if ctypes.CDLL(None, use_errno=True).prctl(36, 1, 0, 0, 0) != 0:  # PR_SET_CHILD_SUBREAPER
     sys.exit("prctl(PR_SET_CHILD_SUBREAPER) failed")
+signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))
 pidfile = os.environ["BENCH_PIDFILE"]
 if os.path.exists(pidfile):
     os.unlink(pidfile)
-run = subprocess.run(sys.argv[1:], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, timeout=60)
-result = json.loads((run.stdout.decode().strip().splitlines() or ["{}"])[-1])
-own = None
-if os.path.exists(pidfile):
-    pid = int(open(pidfile).read())
-    try:
-        os.kill(pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
-    try:
-        own = os.wait4(pid, 0)[2].ru_maxrss
-    except ChildProcessError:
-        pass
-result["own_rss_kb"] = own
-print(json.dumps(result))
+result = {"errors": [{"kind": "no result"}]}
+try:
+    run = subprocess.run(sys.argv[1:], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, timeout=60)
+    result = json.loads((run.stdout.decode().strip().splitlines() or ["{}"])[-1])
+finally:
+    own = None
+    if os.path.exists(pidfile):
+        pid = int(open(pidfile).read())
+        try:
+            os.kill(pid, signal.SIGKILL)
+            own = os.wait4(pid, 0)[2].ru_maxrss
+        except (ProcessLookupError, ChildProcessError):
+            pass
+    result["own_rss_kb"] = own
+    print(json.dumps(result))
 EOF
 export BENCH_PIDFILE=$work/bootstrap.pid
 # shellcheck disable=SC2016 # expanded by the inner sh
 wrap=(sh -c 'exec 2>>"$BENCH_PIDFILE.stderr"; "$@" & echo $! >"$BENCH_PIDFILE"; wait' sh)
 
-rust_env=(
-  --env "EMRBOT_CONFIG=$repo/config/emrbot.sample.toml"
-  --env "EMRBOT_QUEUE_URL=$queue_url"
-  --env "SLACK_SIGNING_SECRET=$secret"
-  --env "AWS_ENDPOINT_URL=$endpoint"
-)
-peer_env=(
-  --env "QUEUE_URL=$queue_url"
-  --env "SLACK_SIGNING_SECRET=$secret"
-  --env "AWS_ENDPOINT_URL=$endpoint"
-)
 peer_cmd=("$py" -m awslambdaric plain_ingress.handler)
 rie() { # OUT [lambda_rie args...]: one cold start, one JSON line appended to OUT
   local out=$1
@@ -167,6 +165,18 @@ own() { # OUT [lambda_rie args...]: the same, started through `sh`, with the boo
 # Where a run's JSON line goes: round 0 warms up (page cache, moto) and is not counted.
 dest() { if [ "$round" = 0 ]; then echo /dev/null; else echo "$work/$1.jsonl"; fi; }
 for round in $(seq 0 "$rounds"); do
+  queue_url=${queue_urls[$round]}
+  rust_env=(
+    --env "EMRBOT_CONFIG=$repo/config/emrbot.sample.toml"
+    --env "EMRBOT_QUEUE_URL=$queue_url"
+    --env "SLACK_SIGNING_SECRET=$secret"
+    --env "AWS_ENDPOINT_URL=$endpoint"
+  )
+  peer_env=(
+    --env "QUEUE_URL=$queue_url"
+    --env "SLACK_SIGNING_SECRET=$secret"
+    --env "AWS_ENDPOINT_URL=$endpoint"
+  )
   for text in help status; do
     # Signed now: both sides refuse a timestamp more than 5 minutes old.
     "$py" "$bench/make_event.py" "$secret" "$text" >"$work/event.json"
@@ -178,6 +188,9 @@ for round in $(seq 0 "$rounds"); do
   done
 done
 
+if [ -n "${BENCH_RAW:-}" ]; then
+  mkdir -p "$BENCH_RAW" && cp "$work"/*.jsonl "$BENCH_RAW"/
+fi
 "$py" - "$work" "$rounds" <<'EOF'
 import json, statistics, sys
 work, rounds = sys.argv[1], int(sys.argv[2])

@@ -38,6 +38,6 @@ impl Ingress {
     }
 
     pub(crate) fn refusal_text(&self, refusal: &Refusal, slash: &str) -> String {
-        render::refusal(refusal, slash, self.config.timezone)
+        render::refusal::at_the_door(refusal, slash)
     }
 }

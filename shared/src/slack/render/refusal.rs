@@ -14,18 +14,8 @@ use super::local_time;
 /// (`/emr`), for hints.
 pub fn refusal(refusal: &Refusal, slash: &str, tz: Tz) -> String {
     match refusal {
-        Refusal::NotPermitted {
-            who,
-            action,
-            is_service: true,
-        } => format!(
-            ":no_entry: {who} may not `{action}`. Grant it under `[[permissions.services]]` in the config."
-        ),
-        Refusal::NotPermitted { action, .. } => format!(
-            ":no_entry: You can't `{action}` from this channel. `{slash} help` shows what you can do here."
-        ),
-        Refusal::ForceNeedsAdmin => {
-            ":no_entry: Only emrbot admins may `terminate … force`.".into()
+        Refusal::NotPermitted { .. } | Refusal::ForceNeedsAdmin | Refusal::NoSuchPreset { .. } => {
+            at_the_door(refusal, slash)
         }
         Refusal::NoSuchCluster { reference } => {
             format!(":warning: No active cluster matches `{}`.", escape(reference))
@@ -49,21 +39,6 @@ pub fn refusal(refusal: &Refusal, slash: &str, tz: Tz) -> String {
             ":warning: The account `{}` is not configured under `[accounts]`.",
             escape(account)
         ),
-        Refusal::NoSuchPreset { preset, known } => {
-            let known = if known.is_empty() {
-                "none are configured".to_string()
-            } else {
-                known
-                    .iter()
-                    .map(|p| format!("`{}`", escape(p)))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            };
-            format!(
-                ":warning: There is no preset `{}`. Presets: {known}.",
-                escape(preset)
-            )
-        }
         Refusal::NameTaken { name } => format!(
             ":warning: A cluster called `{}` is already running, and two would make `{slash} … {}` ambiguous. Pick another name.",
             escape(name),
@@ -144,6 +119,46 @@ pub fn refusal(refusal: &Refusal, slash: &str, tz: Tz) -> String {
                 ":shield: emrbot did not terminate *{}* `{id}` ({rule}): {why}.",
                 escape(name)
             )
+        }
+    }
+}
+
+/// The refusals the ingress gives before anything is queued. No time zone:
+/// the ingress binary then carries no time-zone tables (they cost its cold
+/// start about 2 MiB and a millisecond).
+pub fn at_the_door(refusal: &Refusal, slash: &str) -> String {
+    match refusal {
+        Refusal::NotPermitted {
+            who,
+            action,
+            is_service: true,
+        } => format!(
+            ":no_entry: {who} may not `{action}`. Grant it under `[[permissions.services]]` in the config."
+        ),
+        Refusal::NotPermitted { action, .. } => format!(
+            ":no_entry: You can't `{action}` from this channel. `{slash} help` shows what you can do here."
+        ),
+        Refusal::ForceNeedsAdmin => {
+            ":no_entry: Only emrbot admins may `terminate … force`.".into()
+        }
+        Refusal::NoSuchPreset { preset, known } => {
+            let known = if known.is_empty() {
+                "none are configured".to_string()
+            } else {
+                known
+                    .iter()
+                    .map(|p| format!("`{}`", escape(p)))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            };
+            format!(
+                ":warning: There is no preset `{}`. Presets: {known}.",
+                escape(preset)
+            )
+        }
+        other => {
+            tracing::warn!(?other, "a refusal the door does not give");
+            ":no_entry: That was refused.".into()
         }
     }
 }
