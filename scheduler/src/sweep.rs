@@ -16,10 +16,7 @@ impl Scheduler {
         sweep: Sweep,
     ) -> Result<SweepOutcome, SweepError> {
         let (clusters, unreachable) = self.clusters.list_active_each().await;
-        if !unreachable.is_empty()
-            && clusters.is_empty()
-            && self.clusters.accounts().count() == unreachable.len()
-        {
+        if !unreachable.is_empty() && unreachable.len() == self.clusters.accounts().count() {
             // Nothing answered: fail, so the sweep is retried and the error alarm fires.
             return Err(unreachable.into_iter().next().expect("one").1.into());
         }
