@@ -20,8 +20,9 @@
 //!
 //! # Calls per sweep (N clusters, A accounts)
 //! ListClusters: paginated, per account. DynamoDB: BatchGetItem for locks and
-//! policy state (3 keys per cluster, 100 keys a call), BatchWriteItem for
-//! bookkeeping (25 a call). ListSteps only for WAITING clusters old enough to
+//! policy state (3 keys per cluster, 100 keys a call), TransactWriteItems for
+//! the versioned bookkeeping (100 a call), BatchWriteItem for the daily
+//! report's termination records (25 a call). ListSteps only for WAITING clusters old enough to
 //! be near a deadline (or all WAITING ones for the daily report);
 //! DescribeCluster (tags) only for clusters about to be warned or terminated.
 //! SendMessageBatch, 10 messages a call.

@@ -156,7 +156,7 @@ impl Scheduler {
             });
         }
         writes.extend(autos.into_iter().map(Write::Auto));
-        self.policy.write(writes).await?;
+        self.remember(writes).await?;
 
         let outcome = SweepOutcome {
             now,
@@ -172,4 +172,66 @@ impl Scheduler {
         );
         Ok(outcome)
     }
+
+    /// Writes the sweep's records. One that another sweep stored meanwhile
+    /// (an overlapping or duplicate run) is merged into the stored one and
+    /// written again, so neither sweep's bookkeeping is lost.
+    async fn remember(&self, writes: Vec<Write>) -> Result<(), SweepError> {
+        let mut ours: HashMap<Option<ClusterId>, (SchedRecord, DateTime<Utc>)> = writes
+            .iter()
+            .filter_map(|w| match w {
+                Write::Sched {
+                    cluster,
+                    record,
+                    now,
+                } => Some((cluster.clone(), (record.clone(), *now))),
+                Write::Auto(_) => None,
+            })
+            .collect();
+        let mut conflicts = self.policy.write(writes).await?;
+        for _ in 0..MERGE_ROUNDS {
+            if conflicts.is_empty() {
+                return Ok(());
+            }
+            tracing::info!(
+                records = conflicts.len(),
+                "another sweep wrote first; merging"
+            );
+            let clusters: Vec<ClusterId> = conflicts.iter().flatten().cloned().collect();
+            let mut stored = self.policy.load_many(&clusters).await?;
+            let global = if conflicts.contains(&None) {
+                Some(self.policy.load_global().await?)
+            } else {
+                None
+            };
+            let mut again = Vec::new();
+            for who in conflicts {
+                let Some((record, now)) = ours.remove(&who) else {
+                    continue;
+                };
+                let theirs = match &who {
+                    Some(id) => stored.remove(id).unwrap_or_default().sched,
+                    None => global.clone().unwrap_or_default(),
+                };
+                let merged = record.merged_into(theirs);
+                ours.insert(who.clone(), (merged.clone(), now));
+                again.push(Write::Sched {
+                    cluster: who,
+                    record: merged,
+                    now,
+                });
+            }
+            conflicts = self.policy.write(again).await?;
+        }
+        // Still contended: the next sweep decides again; its messages carry
+        // the same ids, which the worker drops.
+        tracing::warn!(
+            records = conflicts.len(),
+            "sweep records not written: still contended"
+        );
+        Ok(())
+    }
 }
+
+/// How many times a contended record is merged and written again.
+const MERGE_ROUNDS: usize = 3;

@@ -26,6 +26,10 @@ pub struct SchedRecord {
     /// are read whenever a decision depends on them, so a tag added in the
     /// console is honoured by the next sweep.
     pub exempt: Option<(bool, DateTime<Utc>)>,
+    /// The version of the stored item this record was read from (0: none
+    /// stored). A write succeeds only if the item is still at this version,
+    /// so two overlapping sweeps cannot overwrite each other's records.
+    pub version: u64,
 }
 
 /// How long a read of a cluster's exempt tag is trusted.
@@ -115,6 +119,34 @@ impl SchedRecord {
     }
 }
 
+impl SchedRecord {
+    /// This record written over `theirs`, which another sweep stored since
+    /// this one was read: nothing either of them carried out is lost (done
+    /// keys and warnings are unions; a warning keeps its first time), the
+    /// latest observations win, and the version is theirs.
+    pub fn merged_into(self, theirs: SchedRecord) -> SchedRecord {
+        let mut warned = theirs.warned;
+        for (key, at) in self.warned {
+            let first = warned.get(&key).map_or(at, |t| (*t).min(at));
+            warned.insert(key, first);
+        }
+        let latest =
+            |a: Option<(bool, DateTime<Utc>)>, b: Option<(bool, DateTime<Utc>)>| match (a, b) {
+                (Some(x), Some(y)) => Some(if y.1 > x.1 { y } else { x }),
+                (x, y) => x.or(y),
+            };
+        SchedRecord {
+            done: theirs.done.union(&self.done).cloned().collect(),
+            warned,
+            lock_until: self.lock_until,
+            unlock_seen: self.unlock_seen.max(theirs.unlock_seen),
+            unreachable: self.unreachable,
+            exempt: latest(self.exempt, theirs.exempt),
+            version: theirs.version,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -146,5 +178,53 @@ mod tests {
             ],
             "the current spell's alert lives as long as the spell"
         );
+    }
+
+    #[test]
+    fn a_merge_keeps_what_both_sweeps_did() {
+        let t = |h: u32| {
+            DateTime::parse_from_rfc3339(&format!("2026-11-23T{h:02}:00:00Z"))
+                .unwrap()
+                .with_timezone(&Utc)
+        };
+        let ours = SchedRecord {
+            done: ["warn:idle:j-1:a".to_string()].into(),
+            warned: [("warn:idle:j-1:a".to_string(), t(10))].into(),
+            lock_until: None,
+            unlock_seen: Some(t(8)),
+            exempt: Some((false, t(10))),
+            version: 3,
+            ..Default::default()
+        };
+        let theirs = SchedRecord {
+            done: ["alert:j-1:b".to_string(), "warn:idle:j-1:a".to_string()].into(),
+            warned: [("warn:idle:j-1:a".to_string(), t(9))].into(),
+            lock_until: Some(t(12)),
+            unlock_seen: Some(t(9)),
+            exempt: Some((true, t(9))),
+            version: 4,
+            ..Default::default()
+        };
+        let merged = ours.merged_into(theirs);
+        assert_eq!(
+            merged.done,
+            ["alert:j-1:b".to_string(), "warn:idle:j-1:a".to_string()].into()
+        );
+        assert_eq!(
+            merged.warned["warn:idle:j-1:a"],
+            t(9),
+            "a warning keeps its first time"
+        );
+        assert_eq!(merged.unlock_seen, Some(t(9)));
+        assert_eq!(
+            merged.exempt,
+            Some((false, t(10))),
+            "the latest read of the tag"
+        );
+        assert_eq!(
+            merged.lock_until, None,
+            "the later sweep's view of the lock"
+        );
+        assert_eq!(merged.version, 4, "written over their version");
     }
 }

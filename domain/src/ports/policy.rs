@@ -9,6 +9,10 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use std::collections::HashMap;
 
+/// A `SCHED` record not written because another writer changed it first
+/// (`None`: the global record).
+pub type Conflict = Option<ClusterId>;
+
 /// The scheduler's reads and writes.
 #[async_trait]
 pub trait PolicyRecords: Send + Sync {
@@ -17,7 +21,10 @@ pub trait PolicyRecords: Send + Sync {
         clusters: &[ClusterId],
     ) -> Result<HashMap<ClusterId, Stored>, StoreError>;
     async fn load_global(&self) -> Result<SchedRecord, StoreError>;
-    async fn write(&self, writes: Vec<Write>) -> Result<(), StoreError>;
+    /// Writes `writes`. A `SCHED` record whose stored item changed since it
+    /// was read (its `version`) is not written: it is returned, for the
+    /// caller to merge into the stored one and write again.
+    async fn write(&self, writes: Vec<Write>) -> Result<Vec<Conflict>, StoreError>;
     /// Automatic terminations requested in `[since, until)`.
     async fn automatic_between(
         &self,

@@ -3,5 +3,6 @@
 
 mod accounts;
 mod lambda;
+mod overlap;
 mod policies;
 mod week;

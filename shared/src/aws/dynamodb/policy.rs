@@ -7,21 +7,23 @@
 //! | `SCHEDULER` | `SCHED` | `done` (SS: report keys) | the scheduler only |
 //! | `SCHEDULER` | `AUTO#<rfc3339>#<id>` | `cluster`, `name`, `account`, `rule`, `reason`, `at` (N), `expires_at` | the scheduler: each automatic termination it requested, for the daily report |
 //!
-//! `SCHED` items have a single writer, so they are written whole with
-//! BatchWriteItem (25 a call); reads are BatchGetItem (100 keys a call).
+//! `SCHED` items also carry `version` (N): each is written whole, on the
+//! condition that its version is still the one read (TransactWriteItems,
+//! 100 items a call), so overlapping sweeps cannot overwrite each other; the
+//! loser merges and writes again. Reads are BatchGetItem (100 keys a call).
 
 use super::table::{
-    batch_get, batch_put, cluster_of, cluster_pk, epoch, get, key, s, store_error, string, time,
+    batch_get, batch_put, cluster_of, cluster_pk, epoch, get, key, n, s, store_error, string, time,
     Item, PK, SK, TTL_ATTRIBUTE,
 };
 use async_trait::async_trait;
-use aws_sdk_dynamodb::types::AttributeValue;
+use aws_sdk_dynamodb::types::{AttributeValue, Put, TransactWriteItem};
 use aws_sdk_dynamodb::Client;
 use chrono::{DateTime, Duration, Utc};
 use emrbot_domain::cluster::ClusterId;
 use emrbot_domain::policy::stamp;
 use emrbot_domain::policy::state::{SchedRecord, Stored, Write};
-use emrbot_domain::ports::policy::{PolicyRecords, UnlockRecorder};
+use emrbot_domain::ports::policy::{Conflict, PolicyRecords, UnlockRecorder};
 use emrbot_domain::ports::StoreError;
 use emrbot_domain::report::AutoAction;
 use std::collections::HashMap;
@@ -30,6 +32,8 @@ pub const POLICY_SK: &str = "POLICY";
 pub const SCHED_SK: &str = "SCHED";
 pub const GLOBAL_PK: &str = "SCHEDULER";
 const AUTO_PREFIX: &str = "AUTO#";
+/// A `SCHED` item's version: one more on each write.
+const VERSION: &str = "version";
 /// Policy items outlive their cluster by this much.
 const KEEP: Duration = Duration::days(7);
 
@@ -82,6 +86,9 @@ fn sched_from(item: &Item) -> SchedRecord {
             .and_then(|v| v.as_bool().ok())
             .copied()
             .zip(time(item, "exempt_at")),
+        version: n(item, VERSION)
+            .and_then(|v| u64::try_from(v).ok())
+            .unwrap_or(0),
     }
 }
 
@@ -118,7 +125,28 @@ fn sched_item(cluster: Option<&ClusterId>, record: &SchedRecord, now: DateTime<U
         item.insert("exempt_at".into(), epoch(at));
     }
     item.insert(TTL_ATTRIBUTE.into(), epoch(now + KEEP));
+    item.insert(
+        VERSION.into(),
+        AttributeValue::N((record.version + 1).to_string()),
+    );
     item
+}
+
+/// A put of `item` on the condition that nobody wrote it since `version`.
+fn versioned_put(table: &str, item: Item, version: u64) -> TransactWriteItem {
+    let put = Put::builder()
+        .table_name(table)
+        .set_item(Some(item))
+        .expression_attribute_names("#v", VERSION);
+    let put = if version == 0 {
+        put.condition_expression("attribute_not_exists(#v)")
+    } else {
+        put.condition_expression("#v = :v")
+            .expression_attribute_values(":v", AttributeValue::N(version.to_string()))
+    };
+    TransactWriteItem::builder()
+        .put(put.build().expect("table and item are set"))
+        .build()
 }
 
 fn auto_item(a: &AutoAction) -> Item {
@@ -136,6 +164,49 @@ fn auto_item(a: &AutoAction) -> Item {
     item.insert("reason".into(), string(a.reason.clone()));
     item.insert(TTL_ATTRIBUTE.into(), epoch(a.at + KEEP));
     item
+}
+
+impl DynamoPolicyStore {
+    /// Writes the puts in one transaction. When some conditions fail, the
+    /// whole transaction is cancelled: the others are written again without
+    /// them, and those are returned.
+    async fn transact(
+        &self,
+        mut puts: Vec<(Conflict, TransactWriteItem)>,
+    ) -> Result<Vec<Conflict>, StoreError> {
+        use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
+        let mut conflicts = Vec::new();
+        while !puts.is_empty() {
+            let result = self
+                .client
+                .transact_write_items()
+                .set_transact_items(Some(puts.iter().map(|(_, p)| p.clone()).collect()))
+                .send()
+                .await;
+            let err = match result {
+                Ok(_) => break,
+                Err(err) => err,
+            };
+            let reasons: Vec<bool> = match err.as_service_error() {
+                Some(TransactWriteItemsError::TransactionCanceledException(e)) => e
+                    .cancellation_reasons()
+                    .iter()
+                    .map(|r| r.code() == Some("ConditionalCheckFailed"))
+                    .collect(),
+                _ => Vec::new(),
+            };
+            if reasons.len() != puts.len() || !reasons.contains(&true) {
+                return Err(store_error("TransactWriteItems", err));
+            }
+            let (lost, rest): (Vec<_>, Vec<_>) = puts
+                .into_iter()
+                .zip(reasons)
+                .partition(|(_, conflicted)| *conflicted);
+            conflicts.extend(lost.into_iter().map(|((who, _), _)| who));
+            puts = rest.into_iter().map(|(put, _)| put).collect();
+        }
+        Ok(conflicts)
+    }
 }
 
 #[async_trait]
@@ -172,19 +243,32 @@ impl PolicyRecords for DynamoPolicyStore {
         Ok(item.as_ref().map(sched_from).unwrap_or_default())
     }
 
-    async fn write(&self, writes: Vec<Write>) -> Result<(), StoreError> {
-        let items: Vec<Item> = writes
-            .iter()
-            .map(|w| match w {
+    async fn write(&self, writes: Vec<Write>) -> Result<Vec<Conflict>, StoreError> {
+        let mut autos = Vec::new();
+        let mut sched = Vec::new();
+        for w in writes {
+            match w {
                 Write::Sched {
                     cluster,
                     record,
                     now,
-                } => sched_item(cluster.as_ref(), record, *now),
-                Write::Auto(a) => auto_item(a),
-            })
-            .collect();
-        batch_put(&self.client, &self.table, items).await
+                } => {
+                    let put = versioned_put(
+                        &self.table,
+                        sched_item(cluster.as_ref(), &record, now),
+                        record.version,
+                    );
+                    sched.push((cluster, put));
+                }
+                Write::Auto(a) => autos.push(auto_item(&a)),
+            }
+        }
+        let mut conflicts = Vec::new();
+        for chunk in sched.chunks(100) {
+            conflicts.extend(self.transact(chunk.to_vec()).await?);
+        }
+        batch_put(&self.client, &self.table, autos).await?;
+        Ok(conflicts)
     }
 
     async fn automatic_between(

@@ -176,7 +176,7 @@ where
     }
 }
 
-/// Reads many items: BatchGetItem, 100 keys a call.
+/// Reads many items, consistently: BatchGetItem, 100 keys a call.
 pub async fn batch_get(
     client: &Client,
     table: &str,
@@ -186,8 +186,10 @@ pub async fn batch_get(
     let mut items = Vec::new();
     for chunk in keys.chunks(100) {
         let got = until_processed("BatchGetItem", chunk.to_vec(), |pending| async move {
+            // Consistent: a versioned write must start from the latest item.
             let request = KeysAndAttributes::builder()
                 .set_keys(Some(pending))
+                .consistent_read(true)
                 .build()
                 .expect("keys are set");
             let out = client
