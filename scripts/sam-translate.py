@@ -106,6 +106,9 @@ def check_invariants(sam: dict, cfn: dict) -> list[str]:
     for name, policy in (("worker", worker_policy), ("scheduler", scheduler_policy)):
         expect("dynamodb:LeadingKeys" in policy, f"{name}: DynamoDB access is not limited by key")
     expect("TargetAccountRoleArns" not in scheduler_policy, "scheduler: may assume operator roles in other accounts")
+    # The sweep reads every cluster's exempt tag and IsIdle metric in bulk.
+    expect("tag:GetResources" in scheduler_policy and "cloudwatch:GetMetricData" in scheduler_policy,
+           "scheduler: may not read the tags and metrics its sweep reads")
     # It puts its own sweep state (versioned, in transactions); it never
     # updates or deletes an item (locks, claims and launches are the worker's).
     expect("UpdateItem" not in scheduler_policy and "DeleteItem" not in scheduler_policy, "scheduler: may change items it never changes")

@@ -137,6 +137,63 @@ pub enum ContractError {
     Version(u64),
     #[error("message id must be 1-128 characters of [A-Za-z0-9._:-]")]
     BadId,
+    #[error("a bundle holds 1 to {MAX_BUNDLE} v1 messages")]
+    BundleSize,
+}
+
+/// The most messages one bundle may carry.
+pub const MAX_BUNDLE: usize = 100;
+
+/// What one queue message carries: a v1 message, or a bundle of them
+/// (`{"v":1,"bundle":[…]}`), which a producer with many messages at once
+/// (the scheduler's busy sweep) sends to make fewer calls. The worker
+/// handles each message of a bundle as if it came alone, in order; when the
+/// queue message is delivered again, each message's own id keeps what was
+/// done from being done twice.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Incoming {
+    One(Box<CommandMessage>),
+    Bundle(Vec<CommandMessage>),
+}
+
+#[derive(Serialize, Deserialize)]
+struct BundleBody {
+    v: u8,
+    bundle: Vec<CommandMessage>,
+}
+
+impl Incoming {
+    pub fn from_json(body: &str) -> Result<Self, ContractError> {
+        #[derive(Deserialize)]
+        struct Shape {
+            #[serde(default)]
+            bundle: Option<serde_json::Value>,
+        }
+        let shape: Shape = serde_json::from_str(body)?;
+        if shape.bundle.is_none() {
+            return CommandMessage::from_json(body).map(|m| Incoming::One(Box::new(m)));
+        }
+        let parsed: BundleBody = serde_json::from_str(body)?;
+        if parsed.v != CONTRACT_VERSION {
+            return Err(ContractError::Version(parsed.v.into()));
+        }
+        if parsed.bundle.is_empty() || parsed.bundle.len() > MAX_BUNDLE {
+            return Err(ContractError::BundleSize);
+        }
+        if let Some(m) = parsed.bundle.iter().find(|m| m.v != CONTRACT_VERSION) {
+            return Err(ContractError::Version(m.v.into()));
+        }
+        Ok(Incoming::Bundle(parsed.bundle))
+    }
+
+    /// The body of a bundle of `messages` (1 to [`MAX_BUNDLE`]).
+    pub fn bundle_json(messages: &[CommandMessage]) -> String {
+        serde_json::to_string(&BundleBody {
+            v: CONTRACT_VERSION,
+            bundle: messages.to_vec(),
+        })
+        .expect("messages always serialize")
+    }
 }
 
 impl CommandMessage {
@@ -231,5 +288,32 @@ mod tests {
             MessageId::derived("slack", b"abc"),
             MessageId::derived("slack", b"abd")
         );
+    }
+
+    #[test]
+    fn reads_a_bundle_and_refuses_a_bad_one() {
+        let one = CommandMessage::from_json(EXAMPLE).unwrap();
+        let mut two = one.clone();
+        two.id = MessageId::parse("etl-nightly:2026-11-22").unwrap();
+        let body = Incoming::bundle_json(&[one.clone(), two.clone()]);
+        assert_eq!(
+            Incoming::from_json(&body).unwrap(),
+            Incoming::Bundle(vec![one.clone(), two])
+        );
+        assert_eq!(
+            Incoming::from_json(EXAMPLE).unwrap(),
+            Incoming::One(Box::new(one))
+        );
+        assert!(matches!(
+            Incoming::from_json(r#"{"v":1,"bundle":[]}"#),
+            Err(ContractError::BundleSize)
+        ));
+        let v2 = body.replacen("\"v\":1", "\"v\":2", 1);
+        assert!(matches!(
+            Incoming::from_json(&v2),
+            Err(ContractError::Version(2))
+        ));
+        let inner_v2 = body.replace("\"v\":1,\"id\"", "\"v\":2,\"id\"");
+        assert!(Incoming::from_json(&inner_v2).is_err(), "{inner_v2}");
     }
 }

@@ -6,10 +6,11 @@
 //!     cargo bench -p emrbot-scheduler --bench sweep -- 10 100  # chosen sizes
 //!
 //! Calls are counted by a small HTTP proxy between the SDK and the emulator
-//! (by `X-Amz-Target`, or `Action=` for STS's query protocol). Two sweeps per
-//! size: a quiet one (5 minutes after launch: nothing due) and a busy one (31
-//! minutes after: every cluster is idle past its grace, so each is checked
-//! for steps and tags and gets a termination message).
+//! (by `X-Amz-Target`, or `Action=` for the query protocols). Three sweeps per
+//! size: a quiet one (5 minutes after launch: nothing due), and two busy ones:
+//! 31 minutes after (every cluster idle past its grace: each is read for
+//! idleness and tags, and warned) and 41 minutes after (each is terminated).
+//! The bench publishes the `IsIdle` metric EMR would, idle throughout.
 
 use axum::body::Bytes;
 use axum::extract::State;
@@ -23,7 +24,8 @@ use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
-type Counts = Arc<Mutex<BTreeMap<String, u64>>>;
+/// Per operation: calls, and seconds spent waiting for the emulator.
+type Counts = Arc<Mutex<BTreeMap<String, (u64, f64)>>>;
 
 #[derive(Clone)]
 struct Proxy {
@@ -51,7 +53,7 @@ async fn forward(
                 .map(|(_, v)| v)
         })
         .unwrap_or_else(|| format!("{method} {}", uri.path()));
-    *p.counts.lock().unwrap().entry(operation).or_default() += 1;
+    let started = Instant::now();
     let url = format!(
         "{}{}",
         p.upstream,
@@ -73,7 +75,12 @@ async fn forward(
                     out.insert(k, v.clone());
                 }
             }
-            (status, out, r.bytes().await.unwrap_or_default()).into_response()
+            let body = r.bytes().await.unwrap_or_default();
+            let mut counts = p.counts.lock().unwrap();
+            let entry = counts.entry(operation).or_default();
+            entry.0 += 1;
+            entry.1 += started.elapsed().as_secs_f64();
+            (status, out, body).into_response()
         }
         Err(e) => (StatusCode::BAD_GATEWAY, e.to_string()).into_response(),
     }
@@ -109,8 +116,9 @@ fn sdk_config(
         .build()
 }
 
-async fn launch_many(emr: &aws_sdk_emr::Client, prefix: &str, n: usize) {
+async fn launch_many(emr: &aws_sdk_emr::Client, prefix: &str, n: usize) -> Vec<String> {
     let mut tasks = tokio::task::JoinSet::new();
+    let mut ids = Vec::with_capacity(n);
     for i in 0..n {
         let emr = emr.clone();
         let name = format!("{prefix}-{i}");
@@ -120,19 +128,34 @@ async fn launch_many(emr: &aws_sdk_emr::Client, prefix: &str, n: usize) {
                 .expect("RunJobFlow")
         });
         if tasks.len() >= 8 {
-            tasks.join_next().await;
+            ids.extend(tasks.join_next().await.map(|r| r.expect("launch task")));
         }
     }
-    while tasks.join_next().await.is_some() {}
+    while let Some(id) = tasks.join_next().await {
+        ids.push(id.expect("launch task"));
+    }
+    ids
 }
 
-fn take(counts: &Counts) -> BTreeMap<String, u64> {
+/// EMR's `IsIdle` for `ids`: idle every 5 minutes from `from` for 40 minutes.
+async fn publish_idle(aws: &aws_config::SdkConfig, ids: &[String], from: chrono::DateTime<Utc>) {
+    let points: Vec<_> = ids
+        .iter()
+        .flat_map(|id| (0..8).map(move |p| (id.clone(), from + Duration::minutes(5 * p), true)))
+        .collect();
+    emrbot_tests::aws::publish_is_idle(aws, &points).await;
+}
+
+fn take(counts: &Counts) -> BTreeMap<String, (u64, f64)> {
     std::mem::take(&mut *counts.lock().unwrap())
 }
 
-fn show(counts: &BTreeMap<String, u64>) -> String {
-    let total: u64 = counts.values().sum();
-    let parts: Vec<String> = counts.iter().map(|(k, v)| format!("{k} {v}")).collect();
+fn show(counts: &BTreeMap<String, (u64, f64)>) -> String {
+    let total: u64 = counts.values().map(|(n, _)| n).sum();
+    let parts: Vec<String> = counts
+        .iter()
+        .map(|(k, (n, secs))| format!("{k} {n} ({secs:.2} s)"))
+        .collect();
     format!("{total} calls ({})", parts.join(", "))
 }
 
@@ -174,9 +197,14 @@ async fn main() {
             c.secret_access_key(),
             Some(c.session_token().to_string()),
         );
-        launch_many(&aws_sdk_emr::Client::new(&home), "home", n - n / 2).await;
-        launch_many(&aws_sdk_emr::Client::new(&analytics), "analytics", n / 2).await;
+        let started = Utc::now();
+        let home_ids = launch_many(&aws_sdk_emr::Client::new(&home), "home", n - n / 2).await;
+        let analytics_ids =
+            launch_many(&aws_sdk_emr::Client::new(&analytics), "analytics", n / 2).await;
         let launched = Utc::now();
+        // The metric EMR publishes for each cluster (the emulator's EMR does not).
+        publish_idle(&home, &home_ids, started).await;
+        publish_idle(&analytics, &analytics_ids, started).await;
 
         let (proxy, counts) = start_proxy(&emulator.endpoint).await;
         let through_proxy = sdk_config(&proxy, "testing", "testing", None);
@@ -185,6 +213,7 @@ async fn main() {
         for (label, at) in [
             ("quiet (+5m)", launched + Duration::minutes(5)),
             ("busy (+31m)", launched + Duration::minutes(31)),
+            ("busy (+41m)", launched + Duration::minutes(41)),
         ] {
             take(&counts);
             let started = Instant::now();

@@ -21,11 +21,12 @@
 //! # Calls per sweep (N clusters, A accounts)
 //! ListClusters: paginated, per account. DynamoDB: BatchGetItem for locks and
 //! policy state (3 keys per cluster, 100 keys a call), TransactWriteItems for
-//! the versioned bookkeeping (100 a call), BatchWriteItem for the daily
-//! report's termination records (25 a call). ListSteps only for WAITING clusters old enough to
-//! be near a deadline (or all WAITING ones for the daily report);
-//! DescribeCluster (tags) only for clusters about to be warned or terminated.
-//! SendMessageBatch, 10 messages a call.
+//! the versioned bookkeeping and the daily report's termination records (100
+//! a call). Only when a decision needs them, per account: the exempt tag of
+//! every cluster (GetResources) and idleness from EMR's `IsIdle` metric
+//! (GetMetricData, 350 clusters a call), with ListSteps only for clusters
+//! the metric cannot answer for. SendMessageBatch: up to 10 messages one per
+//! entry; more in bundles of up to 100 (see `emrbot_domain::message::Incoming`).
 
 mod event;
 mod fetch;

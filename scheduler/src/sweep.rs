@@ -6,7 +6,7 @@ use crate::{Scheduler, SweepError, SweepOutcome};
 use chrono::{DateTime, Utc};
 use emrbot_domain::cluster::ClusterId;
 use emrbot_domain::policy::state::{SchedRecord, Stored, Write};
-use emrbot_domain::policy::{self, ClusterFacts, DecisionKind, Inputs, Need, Sweep};
+use emrbot_domain::policy::{self, ClusterFacts, DecisionKind, Inputs, Sweep};
 use std::collections::HashMap;
 
 impl Scheduler {
@@ -42,12 +42,11 @@ impl Scheduler {
             let changed = record != stored.sched;
             let mut state = stored.state();
             state.last_unlock = state.last_unlock.max(record.unlock_seen);
-            let exempt = record.exempt_at(now);
             records.insert(c.id.clone(), (record, changed));
             facts.push(ClusterFacts {
                 cluster: c.clone(),
                 steps: None,
-                exempt,
+                exempt: None,
                 lock,
                 state,
             });
@@ -65,20 +64,7 @@ impl Scheduler {
             if evaluation.needs.is_empty() {
                 break;
             }
-            self.fetch(&mut facts, &evaluation.needs).await?;
-            // Remember the tags read, so the next sweeps need not read them again.
-            for (id, need) in &evaluation.needs {
-                let exempt = facts
-                    .iter()
-                    .find(|f| &f.cluster.id == id)
-                    .and_then(|f| f.exempt);
-                if let (Need::Tags, Some(exempt), Some((record, changed))) =
-                    (need, exempt, records.get_mut(id))
-                {
-                    record.exempt = Some((exempt, now));
-                    *changed = true;
-                }
-            }
+            self.fetch(&mut facts, &evaluation.needs, now).await?;
             evaluation = policy::evaluate(&facts, &inputs);
         }
         if !evaluation.needs.is_empty() {

@@ -2,7 +2,7 @@
 //! state and creation time, and the command messages waiting on the queue.
 
 use chrono::{DateTime, Utc};
-use emrbot_domain::message::CommandMessage;
+use emrbot_domain::message::{CommandMessage, Incoming};
 
 fn status_of(
     out: &aws_sdk_emr::operation::describe_cluster::DescribeClusterOutput,
@@ -43,8 +43,8 @@ pub async fn created_at(emr: &aws_sdk_emr::Client, id: &str) -> DateTime<Utc> {
     DateTime::from_timestamp(t.secs(), 0).expect("a valid time")
 }
 
-/// Receives the v1 messages on `queue_url` (panicking on any other body),
-/// polling a few times until at least `at_least` have arrived.
+/// Receives the v1 messages on `queue_url`, bundles opened (panicking on any
+/// other body), polling a few times until at least `at_least` have arrived.
 pub async fn receive_commands(
     aws: &aws_config::SdkConfig,
     queue_url: &str,
@@ -60,12 +60,12 @@ pub async fn receive_commands(
             .send()
             .await
             .expect("ReceiveMessage");
-        messages.extend(
-            got.messages()
-                .iter()
-                .filter_map(|m| m.body())
-                .map(|b| CommandMessage::from_json(b).expect("contract v1")),
-        );
+        for body in got.messages().iter().filter_map(|m| m.body()) {
+            match Incoming::from_json(body).expect("contract v1") {
+                Incoming::One(m) => messages.push(*m),
+                Incoming::Bundle(bundle) => messages.extend(bundle),
+            }
+        }
         if messages.len() >= at_least {
             break;
         }
@@ -85,4 +85,32 @@ pub async fn emulator_with_resources() -> (
         .await
         .expect("the queue and the table");
     (emulator, aws, resources)
+}
+
+/// Plays EMR's part the emulator cannot: publishes the `IsIdle` metric EMR
+/// sends CloudWatch every 5 minutes, one datapoint per `(cluster, start of
+/// period, idle?)`.
+pub async fn publish_is_idle(
+    aws: &aws_config::SdkConfig,
+    points: &[(String, DateTime<Utc>, bool)],
+) {
+    use aws_sdk_cloudwatch::types::{Dimension, MetricDatum};
+    let cloudwatch = aws_sdk_cloudwatch::Client::new(aws);
+    for chunk in points.chunks(500) {
+        let data = chunk.iter().map(|(id, at, idle)| {
+            MetricDatum::builder()
+                .metric_name("IsIdle")
+                .dimensions(Dimension::builder().name("JobFlowId").value(id).build())
+                .timestamp(aws_smithy_types::DateTime::from_secs(at.timestamp()))
+                .value(if *idle { 1.0 } else { 0.0 })
+                .build()
+        });
+        cloudwatch
+            .put_metric_data()
+            .namespace("AWS/ElasticMapReduce")
+            .set_metric_data(Some(data.collect()))
+            .send()
+            .await
+            .expect("PutMetricData");
+    }
 }

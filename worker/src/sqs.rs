@@ -2,11 +2,14 @@
 //! transient reason is reported in `batchItemFailures` so SQS delivers it
 //! again; an unparseable one is reported too, so after the queue's
 //! maxReceiveCount it lands in the dead-letter queue instead of vanishing.
+//! A bundle's messages are handled one by one, each as if it came alone; the
+//! record is retried if any of them asks for it (the others are then dropped
+//! as duplicates by their ids).
 
 use crate::Outcome;
 use crate::Worker;
 use aws_lambda_events::sqs::{BatchItemFailure, SqsBatchResponse, SqsEvent, SqsMessage};
-use emrbot_domain::message::CommandMessage;
+use emrbot_domain::message::{CommandMessage, Incoming};
 use emrbot_shared::slack::render;
 
 /// The command queue's `maxReceiveCount` (infra/template.yaml; an infra check
@@ -48,21 +51,16 @@ impl Worker {
                 }
             };
         }
-        match CommandMessage::from_json(body) {
-            Ok(message) => {
-                let sender = record.attributes.get("SenderId").map(String::as_str);
-                let outcome = self.handle_message(&message, sender).await;
-                let last_try = receives.parse::<u32>().is_ok_and(|n| n >= MAX_RECEIVES);
-                if outcome == Outcome::Retry && last_try {
-                    // Its next stop is the dead-letter queue: say so while a
-                    // trusted reply target exists (only admitted messages retry).
-                    let note = render::replies::gave_up(
-                        &message.command.action().to_string(),
-                        MAX_RECEIVES,
-                        message.id.as_str(),
-                    );
-                    self.deliver(&message.reply_to, message.issued_at, &note)
-                        .await;
+        let sender = record.attributes.get("SenderId").map(String::as_str);
+        let last_try = receives.parse::<u32>().is_ok_and(|n| n >= MAX_RECEIVES);
+        match Incoming::from_json(body) {
+            Ok(Incoming::One(message)) => self.handle_one(&message, sender, last_try).await,
+            Ok(Incoming::Bundle(messages)) => {
+                let mut outcome = Outcome::Done;
+                for message in &messages {
+                    if self.handle_one(message, sender, last_try).await == Outcome::Retry {
+                        outcome = Outcome::Retry;
+                    }
                 }
                 outcome
             }
@@ -76,5 +74,26 @@ impl Worker {
                 Outcome::Retry
             }
         }
+    }
+
+    async fn handle_one(
+        &self,
+        message: &CommandMessage,
+        sender: Option<&str>,
+        last_try: bool,
+    ) -> Outcome {
+        let outcome = self.handle_message(message, sender).await;
+        if outcome == Outcome::Retry && last_try {
+            // Its next stop is the dead-letter queue: say so while a
+            // trusted reply target exists (only admitted messages retry).
+            let note = render::replies::gave_up(
+                &message.command.action().to_string(),
+                MAX_RECEIVES,
+                message.id.as_str(),
+            );
+            self.deliver(&message.reply_to, message.issued_at, &note)
+                .await;
+        }
+        outcome
     }
 }

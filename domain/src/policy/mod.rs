@@ -28,6 +28,7 @@
 //! key is already in the cluster's `done` set is not made again, and the key is
 //! also the queue message id, so a repeated or late event does nothing twice.
 
+pub mod activity;
 pub mod state;
 
 use crate::cluster::ClusterId;

@@ -21,28 +21,10 @@ pub struct SchedRecord {
     /// The global record only: accounts that could not be reached, with
     /// the problem last announced (a notice goes out when this changes).
     pub unreachable: BTreeMap<String, String>,
-    /// The exempt tag as last read (`exempt_tag=true`?), and when. Only an
-    /// exempt cluster's tag is trusted for [`TAGS_FRESH`]; otherwise tags
-    /// are read whenever a decision depends on them, so a tag added in the
-    /// console is honoured by the next sweep.
-    pub exempt: Option<(bool, DateTime<Utc>)>,
     /// The version of the stored item this record was read from (0: none
     /// stored). A write succeeds only if the item is still at this version,
     /// so two overlapping sweeps cannot overwrite each other's records.
     pub version: u64,
-}
-
-/// How long a read of a cluster's exempt tag is trusted.
-pub const TAGS_FRESH: Duration = Duration::hours(1);
-
-impl SchedRecord {
-    /// The cached exempt tag: `true` if read within [`TAGS_FRESH`] of `now`
-    /// (the safe direction: at worst a cluster is spared a little longer).
-    pub fn exempt_at(&self, now: DateTime<Utc>) -> Option<bool> {
-        self.exempt
-            .filter(|(exempt, at)| *exempt && *at <= now && now - *at < TAGS_FRESH)
-            .map(|(e, _)| e)
-    }
 }
 
 /// Both policy items of a cluster.
@@ -130,18 +112,12 @@ impl SchedRecord {
             let first = warned.get(&key).map_or(at, |t| (*t).min(at));
             warned.insert(key, first);
         }
-        let latest =
-            |a: Option<(bool, DateTime<Utc>)>, b: Option<(bool, DateTime<Utc>)>| match (a, b) {
-                (Some(x), Some(y)) => Some(if y.1 > x.1 { y } else { x }),
-                (x, y) => x.or(y),
-            };
         SchedRecord {
             done: theirs.done.union(&self.done).cloned().collect(),
             warned,
             lock_until: self.lock_until,
             unlock_seen: self.unlock_seen.max(theirs.unlock_seen),
             unreachable: self.unreachable,
-            exempt: latest(self.exempt, theirs.exempt),
             version: theirs.version,
         }
     }
@@ -192,7 +168,6 @@ mod tests {
             warned: [("warn:idle:j-1:a".to_string(), t(10))].into(),
             lock_until: None,
             unlock_seen: Some(t(8)),
-            exempt: Some((false, t(10))),
             version: 3,
             ..Default::default()
         };
@@ -201,7 +176,6 @@ mod tests {
             warned: [("warn:idle:j-1:a".to_string(), t(9))].into(),
             lock_until: Some(t(12)),
             unlock_seen: Some(t(9)),
-            exempt: Some((true, t(9))),
             version: 4,
             ..Default::default()
         };
@@ -216,11 +190,6 @@ mod tests {
             "a warning keeps its first time"
         );
         assert_eq!(merged.unlock_seen, Some(t(9)));
-        assert_eq!(
-            merged.exempt,
-            Some((false, t(10))),
-            "the latest read of the tag"
-        );
         assert_eq!(
             merged.lock_until, None,
             "the later sweep's view of the lock"

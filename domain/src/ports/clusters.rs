@@ -3,7 +3,9 @@
 
 use crate::cluster::{ClusterId, ClusterRef};
 use crate::emr::{ClusterDetail, ClusterSummary, FleetTarget, LaunchSpec, StepSummary};
+use crate::policy::activity::IdlePoints;
 use async_trait::async_trait;
+use chrono::{DateTime, Utc};
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
@@ -43,6 +45,36 @@ pub trait ClusterReader: Send + Sync {
         &self,
         ids: &[ClusterId],
     ) -> Result<HashMap<ClusterId, BTreeMap<String, String>>, EmrError>;
+
+    /// The active clusters carrying tag `key`, with its value. AWS answers
+    /// for every cluster of the account in one paged call; this default asks
+    /// cluster by cluster.
+    async fn with_tag(&self, key: &str) -> Result<HashMap<ClusterId, String>, EmrError> {
+        let ids: Vec<ClusterId> = self
+            .list_active()
+            .await?
+            .into_iter()
+            .map(|c| c.id)
+            .collect();
+        Ok(self
+            .tags_of(&ids)
+            .await?
+            .into_iter()
+            .filter_map(|(id, mut tags)| Some((id, tags.remove(key)?)))
+            .collect())
+    }
+
+    /// EMR's `IsIdle` datapoints in `[since, until)` for many clusters (see
+    /// [`crate::policy::activity`]). A cluster without datapoints is absent;
+    /// this default has none, so idle detection reads the steps.
+    async fn idle_metric(
+        &self,
+        _ids: &[ClusterId],
+        _since: DateTime<Utc>,
+        _until: DateTime<Utc>,
+    ) -> Result<HashMap<ClusterId, IdlePoints>, EmrError> {
+        Ok(HashMap::new())
+    }
 }
 
 /// Changing the clusters of one AWS account.

@@ -3,6 +3,7 @@
 
 mod accounts;
 mod lambda;
+mod metric;
 mod overlap;
 mod policies;
 mod week;

@@ -10,6 +10,7 @@ use emrbot_domain::accounts::AccountCredentials;
 use emrbot_domain::cluster::ClusterId;
 use emrbot_domain::config::{Access, Account, Config};
 use emrbot_domain::emr::{ClusterDetail, ClusterSummary, FleetTarget, LaunchSpec, StepSummary};
+use emrbot_domain::policy::activity::IdlePoints;
 use emrbot_domain::ports::clock::Clock;
 use emrbot_domain::ports::clusters::{ClusterChanger, ClusterDirectory, ClusterReader, EmrError};
 use emrbot_domain::ports::credentials::{AccountError, RoleAssumer, TemporaryCredentials};
@@ -139,6 +140,17 @@ impl ClusterReader for AssumedRoleClusterApi {
         ids: &[ClusterId],
     ) -> Result<HashMap<ClusterId, BTreeMap<String, String>>, EmrError> {
         self.api().await?.tags_of(ids).await
+    }
+    async fn with_tag(&self, key: &str) -> Result<HashMap<ClusterId, String>, EmrError> {
+        self.api().await?.with_tag(key).await
+    }
+    async fn idle_metric(
+        &self,
+        ids: &[ClusterId],
+        since: chrono::DateTime<chrono::Utc>,
+        until: chrono::DateTime<chrono::Utc>,
+    ) -> Result<HashMap<ClusterId, IdlePoints>, EmrError> {
+        self.api().await?.idle_metric(ids, since, until).await
     }
 }
 

@@ -1,10 +1,12 @@
 //! The [`CommandQueue`] port over SQS: SendMessage for one command,
-//! SendMessageBatch (10 a call, failed entries retried) for many.
+//! SendMessageBatch (10 a call, failed entries retried) for many. More than
+//! one call's worth go in bundles (see [`Incoming`]), so a sweep with a
+//! thousand messages makes a handful of calls, not a hundred.
 
 use crate::aws::{classify, AwsFailure, FailureKind};
 use async_trait::async_trait;
 use aws_sdk_sqs::types::SendMessageBatchRequestEntry;
-use emrbot_domain::message::CommandMessage;
+use emrbot_domain::message::{CommandMessage, Incoming, MAX_BUNDLE};
 use emrbot_domain::ports::queue::{CommandQueue, QueueError};
 
 pub use aws_sdk_sqs::Client as SqsClient;
@@ -53,18 +55,28 @@ impl CommandQueue for SqsQueue {
 
     async fn send_all(&self, messages: &[CommandMessage]) -> Result<(), QueueError> {
         let fifo = self.url.ends_with(".fifo");
-        for chunk in messages.chunks(10) {
+        let (bodies, per_call) = if messages.len() <= 10 {
+            let one_each = messages
+                .iter()
+                .map(|m| (m.id.as_str().to_string(), m.to_json()))
+                .collect();
+            (one_each, 10)
+        } else {
+            // SendMessageBatch carries 256 KiB at most: 5 bundles of 48 KiB.
+            (bundles(messages), 5)
+        };
+        for chunk in bodies.chunks(per_call) {
             let mut entries: Vec<SendMessageBatchRequestEntry> = chunk
                 .iter()
                 .enumerate()
-                .map(|(i, m)| {
+                .map(|(i, (dedup, body))| {
                     let mut entry = SendMessageBatchRequestEntry::builder()
                         .id(format!("m{i}"))
-                        .message_body(m.to_json());
+                        .message_body(body);
                     if fifo {
                         entry = entry
                             .message_group_id("commands")
-                            .message_deduplication_id(m.id.as_str());
+                            .message_deduplication_id(dedup);
                     }
                     entry.build().expect("id and body set")
                 })
@@ -102,4 +114,37 @@ impl CommandQueue for SqsQueue {
         }
         Ok(())
     }
+}
+
+/// The most bytes of messages one bundle carries.
+const BUNDLE_BYTES: usize = 48 * 1024;
+
+/// `messages` packed in order into bundles of at most [`BUNDLE_BYTES`] and
+/// [`MAX_BUNDLE`] messages, each with a deduplication id (for a FIFO queue)
+/// derived from its messages' ids.
+fn bundles(messages: &[CommandMessage]) -> Vec<(String, String)> {
+    let mut groups: Vec<Vec<CommandMessage>> = Vec::new();
+    let mut bytes = 0;
+    for m in messages {
+        let size = m.to_json().len();
+        match groups.last_mut() {
+            Some(group) if group.len() < MAX_BUNDLE && bytes + size <= BUNDLE_BYTES => {
+                group.push(m.clone());
+                bytes += size;
+            }
+            _ => {
+                groups.push(vec![m.clone()]);
+                bytes = size;
+            }
+        }
+    }
+    groups
+        .iter()
+        .map(|group| {
+            let ids: Vec<&str> = group.iter().map(|m| m.id.as_str()).collect();
+            let dedup =
+                emrbot_domain::message::MessageId::derived("bundle", ids.join(" ").as_bytes());
+            (dedup.as_str().to_string(), Incoming::bundle_json(group))
+        })
+        .collect()
 }

@@ -1,6 +1,6 @@
 //! The documented queue contract (docs/) is the one the code reads.
 
-use emrbot_domain::message::{CommandMessage, Requester};
+use emrbot_domain::message::{CommandMessage, Incoming, Requester};
 use emrbot_tests::emulator::repo_root;
 
 #[test]
@@ -11,13 +11,17 @@ fn every_documented_example_parses() {
         let path = entry.unwrap().path();
         if path.extension().is_some_and(|e| e == "json") {
             let text = std::fs::read_to_string(&path).unwrap();
-            let message = CommandMessage::from_json(&text)
-                .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-            assert_eq!(message.v, 1);
+            let messages = match Incoming::from_json(&text)
+                .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+            {
+                Incoming::One(m) => vec![*m],
+                Incoming::Bundle(bundle) => bundle,
+            };
+            assert!(messages.iter().all(|m| m.v == 1));
             seen += 1;
         }
     }
-    assert!(seen >= 2, "expected examples in {}", dir.display());
+    assert!(seen >= 3, "expected examples in {}", dir.display());
 }
 
 #[test]

@@ -3,18 +3,19 @@
 //! | pk | sk | attributes | written by |
 //! |---|---|---|---|
 //! | `CLUSTER#<id>` | `POLICY` | `snoozed_at`, `snoozed_until` (N, epoch s), `snoozed_by` (S), `last_unlock` (N), `expires_at` | the worker (`extend` on an unlocked cluster: no longer written; `unlock`: [`UnlockRecorder::record_unlock`]) |
-//! | `CLUSTER#<id>` | `SCHED` | `done` (SS: decision keys carried out), `lock_until` (N: the lock last seen), `unlock_seen` (N: a lock seen to vanish), `exempt` (BOOL) + `exempt_at` (N: the exempt tag as last read), `expires_at` | the scheduler only |
+//! | `CLUSTER#<id>` | `SCHED` | `done` (SS: decision keys carried out), `lock_until` (N: the lock last seen), `unlock_seen` (N: a lock seen to vanish), `version` (N), `expires_at` | the scheduler only |
 //! | `SCHEDULER` | `SCHED` | `done` (SS: report keys) | the scheduler only |
 //! | `SCHEDULER` | `AUTO#<rfc3339>#<id>` | `cluster`, `name`, `account`, `rule`, `reason`, `at` (N), `expires_at` | the scheduler: each automatic termination it requested, for the daily report |
 //!
 //! `SCHED` items also carry `version` (N): each is written whole, on the
-//! condition that its version is still the one read (TransactWriteItems,
-//! 100 items a call), so overlapping sweeps cannot overwrite each other; the
-//! loser merges and writes again. Reads are BatchGetItem (100 keys a call).
+//! condition that its version is still the one read, so overlapping sweeps
+//! cannot overwrite each other; the loser merges and writes again. They and
+//! the `AUTO#` records go in TransactWriteItems, 100 items a call. Reads are
+//! BatchGetItem (100 keys a call).
 
 use super::table::{
-    batch_get, batch_put, cluster_of, cluster_pk, epoch, get, key, n, s, store_error, string, time,
-    Item, PK, SK, TTL_ATTRIBUTE,
+    batch_get, cluster_of, cluster_pk, epoch, get, key, n, s, store_error, string, time, Item, PK,
+    SK, TTL_ATTRIBUTE,
 };
 use async_trait::async_trait;
 use aws_sdk_dynamodb::types::{AttributeValue, Put, TransactWriteItem};
@@ -81,11 +82,6 @@ fn sched_from(item: &Item) -> SchedRecord {
             .unwrap_or_default(),
         lock_until: time(item, "lock_until"),
         unlock_seen: time(item, "unlock_seen"),
-        exempt: item
-            .get("exempt")
-            .and_then(|v| v.as_bool().ok())
-            .copied()
-            .zip(time(item, "exempt_at")),
         version: n(item, VERSION)
             .and_then(|v| u64::try_from(v).ok())
             .unwrap_or(0),
@@ -120,10 +116,6 @@ fn sched_item(cluster: Option<&ClusterId>, record: &SchedRecord, now: DateTime<U
     if let Some(t) = record.unlock_seen {
         item.insert("unlock_seen".into(), epoch(t));
     }
-    if let Some((exempt, at)) = record.exempt {
-        item.insert("exempt".into(), AttributeValue::Bool(exempt));
-        item.insert("exempt_at".into(), epoch(at));
-    }
     item.insert(TTL_ATTRIBUTE.into(), epoch(now + KEEP));
     item.insert(
         VERSION.into(),
@@ -144,6 +136,13 @@ fn versioned_put(table: &str, item: Item, version: u64) -> TransactWriteItem {
         put.condition_expression("#v = :v")
             .expression_attribute_values(":v", AttributeValue::N(version.to_string()))
     };
+    TransactWriteItem::builder()
+        .put(put.build().expect("table and item are set"))
+        .build()
+}
+
+fn plain_put(table: &str, item: Item) -> TransactWriteItem {
+    let put = Put::builder().table_name(table).set_item(Some(item));
     TransactWriteItem::builder()
         .put(put.build().expect("table and item are set"))
         .build()
@@ -172,7 +171,7 @@ impl DynamoPolicyStore {
     /// them, and those are returned.
     async fn transact(
         &self,
-        mut puts: Vec<(Conflict, TransactWriteItem)>,
+        mut puts: Vec<(Option<Conflict>, TransactWriteItem)>,
     ) -> Result<Vec<Conflict>, StoreError> {
         use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
         let mut conflicts = Vec::new();
@@ -202,7 +201,7 @@ impl DynamoPolicyStore {
                 .into_iter()
                 .zip(reasons)
                 .partition(|(_, conflicted)| *conflicted);
-            conflicts.extend(lost.into_iter().map(|((who, _), _)| who));
+            conflicts.extend(lost.into_iter().filter_map(|((who, _), _)| who));
             puts = rest.into_iter().map(|(put, _)| put).collect();
         }
         Ok(conflicts)
@@ -244,30 +243,28 @@ impl PolicyRecords for DynamoPolicyStore {
     }
 
     async fn write(&self, writes: Vec<Write>) -> Result<Vec<Conflict>, StoreError> {
-        let mut autos = Vec::new();
-        let mut sched = Vec::new();
-        for w in writes {
-            match w {
+        // `None`: an AUTO record (a new key each time: no condition).
+        let puts: Vec<(Option<Conflict>, TransactWriteItem)> = writes
+            .into_iter()
+            .map(|w| match w {
                 Write::Sched {
                     cluster,
                     record,
                     now,
                 } => {
-                    let put = versioned_put(
-                        &self.table,
-                        sched_item(cluster.as_ref(), &record, now),
-                        record.version,
-                    );
-                    sched.push((cluster, put));
+                    let item = sched_item(cluster.as_ref(), &record, now);
+                    (
+                        Some(cluster),
+                        versioned_put(&self.table, item, record.version),
+                    )
                 }
-                Write::Auto(a) => autos.push(auto_item(&a)),
-            }
-        }
+                Write::Auto(a) => (None, plain_put(&self.table, auto_item(&a))),
+            })
+            .collect();
         let mut conflicts = Vec::new();
-        for chunk in sched.chunks(100) {
+        for chunk in puts.chunks(100) {
             conflicts.extend(self.transact(chunk.to_vec()).await?);
         }
-        batch_put(&self.client, &self.table, autos).await?;
         Ok(conflicts)
     }
 

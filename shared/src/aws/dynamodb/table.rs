@@ -216,42 +216,6 @@ pub async fn batch_get(
     Ok(items)
 }
 
-/// Writes many items whole (no condition): BatchWriteItem, 25 a call.
-pub async fn batch_put(client: &Client, table: &str, items: Vec<Item>) -> Result<(), StoreError> {
-    use aws_sdk_dynamodb::types::{PutRequest, WriteRequest};
-    for chunk in items.chunks(25) {
-        let requests = chunk
-            .iter()
-            .map(|item| {
-                WriteRequest::builder()
-                    .put_request(
-                        PutRequest::builder()
-                            .set_item(Some(item.clone()))
-                            .build()
-                            .expect("item set"),
-                    )
-                    .build()
-            })
-            .collect();
-        until_processed::<_, (), _, _>("BatchWriteItem", requests, |pending| async move {
-            let out = client
-                .batch_write_item()
-                .request_items(table, pending)
-                .send()
-                .await
-                .map_err(|e| store_error("BatchWriteItem", e))?;
-            let left = out
-                .unprocessed_items()
-                .and_then(|u| u.get(table))
-                .cloned()
-                .unwrap_or_default();
-            Ok((Vec::new(), left))
-        })
-        .await?;
-    }
-    Ok(())
-}
-
 /// One item by key, read consistently (locks, claims and caches need the
 /// latest write).
 pub async fn get(client: &Client, table: &str, key: Item) -> Result<Option<Item>, StoreError> {

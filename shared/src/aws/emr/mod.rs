@@ -2,6 +2,7 @@
 //! (instance groups and fleets: `capacity`).
 
 mod capacity;
+mod signals;
 
 use crate::aws::{classify, to_chrono, FailureKind};
 use async_trait::async_trait;
@@ -13,11 +14,14 @@ use emrbot_domain::cluster::ClusterId;
 use emrbot_domain::emr::{
     ClusterDetail, ClusterState, ClusterSummary, FleetTarget, LaunchSpec, StepSummary,
 };
+use emrbot_domain::policy::activity::IdlePoints;
 use emrbot_domain::ports::clusters::{ClusterChanger, ClusterReader, EmrError};
 use std::collections::{BTreeMap, HashMap};
 
 pub struct AwsClusterApi {
     client: Client,
+    tagging: aws_sdk_resourcegroupstagging::Client,
+    metrics: aws_sdk_cloudwatch::Client,
 }
 
 impl AwsClusterApi {
@@ -33,12 +37,12 @@ impl AwsClusterApi {
             .ok_or_else(|| EmrError::NotFound(id.to_string()))
     }
 
-    pub fn new(client: Client) -> Self {
-        Self { client }
-    }
-
     pub fn from_sdk_config(config: &aws_config::SdkConfig) -> Self {
-        Self::new(Client::new(config))
+        Self {
+            client: Client::new(config),
+            tagging: aws_sdk_resourcegroupstagging::Client::new(config),
+            metrics: aws_sdk_cloudwatch::Client::new(config),
+        }
     }
 }
 
@@ -196,6 +200,17 @@ impl ClusterReader for AwsClusterApi {
             out.insert(id.clone(), tags_of(&self.describe_cluster(id).await?));
         }
         Ok(out)
+    }
+    async fn with_tag(&self, key: &str) -> Result<HashMap<ClusterId, String>, EmrError> {
+        signals::with_tag(&self.tagging, key).await
+    }
+    async fn idle_metric(
+        &self,
+        ids: &[ClusterId],
+        since: chrono::DateTime<chrono::Utc>,
+        until: chrono::DateTime<chrono::Utc>,
+    ) -> Result<HashMap<ClusterId, IdlePoints>, EmrError> {
+        signals::idle_metric(&self.metrics, ids, since, until).await
     }
 }
 
