@@ -103,20 +103,32 @@ impl Ingress {
         // overwrite the worker's answer, which replaces the same message.
         let progress = words::in_progress(&user.id, &understood);
         let original = payload.message.as_ref();
-        self.responder
-            .respond(
-                response_url,
-                &replace_block(original, action, context(&progress), &progress),
-            )
-            .await;
+        let in_progress = replace_block(original, action, context(&progress), &progress);
+        self.respond_in_time(response_url, &in_progress).await;
         match self.enqueue(&message).await {
             Enqueued::Now | Enqueued::Already => {}
             Enqueued::Failed => {
                 let restored = restore_with_note(original, &words::enqueue_failed_note());
-                self.responder.respond(response_url, &restored).await;
+                self.respond_in_time(response_url, &restored).await;
+            }
+            Enqueued::Unconfirmed => {
+                let restored = restore_with_note(original, &words::enqueue_unconfirmed_note());
+                self.respond_in_time(response_url, &restored).await;
             }
         }
         HttpResponse::empty()
+    }
+
+    /// Posts to the clicked message's response_url, giving up when the
+    /// acknowledgement is due: a stalled Slack must not make the click late.
+    async fn respond_in_time(&self, response_url: &str, message: &SlackMessage) {
+        let posted = tokio::time::timeout(
+            crate::time_left(),
+            self.responder.respond(response_url, message),
+        );
+        if posted.await.is_err() {
+            tracing::warn!("response_url update cut off at the acknowledgement's deadline");
+        }
     }
 }
 

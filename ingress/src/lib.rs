@@ -17,13 +17,38 @@ use crate::responder::{HttpResponder, Responder, ResponseUrlPolicy};
 use emrbot_domain::command::Command;
 use emrbot_domain::message::{CommandMessage, MessageId, ReplyTo, Requester};
 use emrbot_domain::ports::clock::{Clock, SystemClock};
-use emrbot_domain::ports::queue::CommandQueue;
+use emrbot_domain::ports::queue::{CommandQueue, QueueError};
 use emrbot_domain::Config;
 use emrbot_shared::settings::{Settings, SettingsError};
 use emrbot_shared::slack::{SlackMessage, SlackVerifier};
 use std::sync::Arc;
+use std::time::Duration;
+use tokio::time::Instant;
 
 pub use click::button_command;
+
+/// Slack shows the user an error if no acknowledgement comes within 3
+/// seconds; emrbot answers within this, whatever its dependencies do.
+pub const ACK_BUDGET: Duration = Duration::from_millis(2500);
+/// Of the budget, kept for rendering and the way back to Slack.
+const ACK_MARGIN: Duration = Duration::from_millis(300);
+/// What the SQS client itself may spend on one send: it gives up (with an
+/// error that says whether the message may have gone) before the ingress's
+/// own deadline cuts it off.
+pub const SQS_BUDGET: Duration = Duration::from_millis(1800);
+
+tokio::task_local! {
+    /// When the acknowledgement of the request being handled is due (minus
+    /// the margin): every outbound call on its path stops by then.
+    static ANSWER_BY: Instant;
+}
+
+/// Time left before the acknowledgement is due (all of the budget outside a request).
+pub(crate) fn time_left() -> Duration {
+    ANSWER_BY
+        .try_with(|by| by.saturating_duration_since(Instant::now()))
+        .unwrap_or(ACK_BUDGET - ACK_MARGIN)
+}
 
 /// Bodies above this are refused before anything else is done with them.
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
@@ -93,6 +118,11 @@ impl Ingress {
     }
 
     pub async fn handle(&self, request: &HttpRequest) -> HttpResponse {
+        let answer_by = Instant::now() + ACK_BUDGET - ACK_MARGIN;
+        ANSWER_BY.scope(answer_by, self.route(request)).await
+    }
+
+    async fn route(&self, request: &HttpRequest) -> HttpResponse {
         let route = request.path.split('?').next().unwrap_or_default();
         let route = if route.len() > 1 {
             route.trim_end_matches('/')
@@ -180,29 +210,45 @@ impl Ingress {
         )
     }
 
+    /// Enqueues `message` within the time left to answer Slack.
     pub(crate) async fn enqueue(&self, message: &CommandMessage) -> Enqueued {
         if !self.recent.claim(&message.id) {
             tracing::info!(message_id = %message.id, "already enqueued; acknowledged without enqueuing again");
             return Enqueued::Already;
         }
-        match self.queue.send(message).await {
-            Ok(()) => {
+        let sent = tokio::time::timeout(time_left(), self.queue.send(message)).await;
+        let outcome = match sent {
+            Ok(Ok(())) => {
                 tracing::info!(message_id = %message.id, action = %message.command.action(), "enqueued");
-                Enqueued::Now
+                return Enqueued::Now;
             }
-            Err(error) => {
-                self.recent.release(&message.id);
+            Ok(Err(QueueError::Unconfirmed(why))) => {
+                tracing::error!(message_id = %message.id, error = %why, "enqueue unconfirmed; the user was told");
+                Enqueued::Unconfirmed
+            }
+            Err(_) => {
+                tracing::error!(message_id = %message.id, "enqueue cut off at the acknowledgement's deadline; the user was told");
+                Enqueued::Unconfirmed
+            }
+            Ok(Err(error)) => {
                 tracing::error!(message_id = %message.id, error = %error, "enqueue failed; the user was told");
                 Enqueued::Failed
             }
-        }
+        };
+        // A repeat (Slack's retry carries the same id) may try again: if the
+        // first did reach the queue, the worker drops the second.
+        self.recent.release(&message.id);
+        outcome
     }
 }
 
 pub(crate) enum Enqueued {
     Now,
     Already,
+    /// Not on the queue: nothing will be done.
     Failed,
+    /// No answer in time: it may or may not be on the queue.
+    Unconfirmed,
 }
 
 /// An immediate ephemeral answer in the HTTP response (slash commands).

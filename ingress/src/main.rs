@@ -2,7 +2,7 @@
 //! (v1, v2) and function-URL events.
 
 use emrbot_ingress::{http::HttpResponse, lambda_event, Ingress};
-use emrbot_shared::aws::sqs::{SqsClient, SqsQueue};
+use emrbot_shared::aws::sqs::SqsQueue;
 use lambda_runtime::{run, service_fn, Error, LambdaEvent};
 use serde_json::Value;
 use std::sync::Arc;
@@ -12,7 +12,8 @@ use std::sync::Arc;
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), Error> {
     let (aws, settings) = emrbot_shared::settings::cold_start().await?;
-    let queue = SqsQueue::new(SqsClient::new(&aws), settings.queue_url.clone());
+    let sqs = emrbot_shared::aws::sqs::client_within(&aws, emrbot_ingress::SQS_BUDGET);
+    let queue = SqsQueue::new(sqs, settings.queue_url.clone());
     let ingress = Ingress::from_settings(&settings, Arc::new(queue))?;
     let ingress = &ingress;
     run(service_fn(move |event: LambdaEvent<Value>| async move {

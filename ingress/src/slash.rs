@@ -59,6 +59,7 @@ impl Ingress {
         match self.enqueue(&message).await {
             Enqueued::Now | Enqueued::Already => ack(SlackMessage::plain(understood)),
             Enqueued::Failed => ack(SlackMessage::plain(words::ENQUEUE_FAILED)),
+            Enqueued::Unconfirmed => ack(SlackMessage::plain(words::ENQUEUE_UNCONFIRMED)),
         }
     }
 }

@@ -160,7 +160,9 @@ pub async fn start(options: Options) -> Result<Running, String> {
         scheduler_principal: Some(own_principal),
     };
     let sqs = aws_sdk_sqs::Client::new(&aws);
-    let queue = Arc::new(SqsQueue::new(sqs.clone(), settings.queue_url.clone()));
+    // The ingress's own client: bounded by what Slack will wait for.
+    let ingress_sqs = emrbot_shared::aws::sqs::client_within(&aws, emrbot_ingress::SQS_BUDGET);
+    let queue = Arc::new(SqsQueue::new(ingress_sqs, settings.queue_url.clone()));
     let ingress = Arc::new(Ingress::from_settings(&settings, queue).map_err(|e| e.to_string())?);
     let worker = emrbot_worker::build(&settings, &aws).map_err(|e| e.to_string())?;
 

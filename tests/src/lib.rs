@@ -4,6 +4,7 @@
 
 pub mod app;
 pub mod aws;
+pub mod faults;
 pub mod fixtures;
 pub mod runtime_api;
 pub mod slack;

@@ -10,12 +10,16 @@ pub enum QueueError {
     Transient(String),
     #[error("the command queue refused the message ({0})")]
     Rejected(String),
+    /// The request may have reached the queue, but no answer came in time:
+    /// the message may or may not be on it (its id makes a resend harmless).
+    #[error("the command queue did not answer in time ({0}); the message may be on it")]
+    Unconfirmed(String),
 }
 
 impl QueueError {
     /// A retry later can help.
     pub fn is_transient(&self) -> bool {
-        matches!(self, QueueError::Transient(_))
+        matches!(self, QueueError::Transient(_) | QueueError::Unconfirmed(_))
     }
 }
 

@@ -5,18 +5,53 @@
 
 use crate::aws::{classify, AwsFailure, FailureKind};
 use async_trait::async_trait;
+use aws_sdk_sqs::config::http::HttpResponse;
+use aws_sdk_sqs::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_sqs::types::SendMessageBatchRequestEntry;
 use emrbot_domain::message::{CommandMessage, Incoming, MAX_BUNDLE};
 use emrbot_domain::ports::queue::{CommandQueue, QueueError};
 
 pub use aws_sdk_sqs::Client as SqsClient;
 
-fn queue_error(operation: &str, failure: AwsFailure) -> QueueError {
+fn queue_error<E: ProvideErrorMetadata>(
+    operation: &str,
+    err: &SdkError<E, HttpResponse>,
+) -> QueueError {
+    let failure: AwsFailure = classify(err);
     tracing::error!(code = %failure.code, operation, "SQS call failed");
+    // A timeout or a broken answer: the request may have been taken.
+    let unanswered = match err {
+        SdkError::TimeoutError(_) | SdkError::ResponseError(_) => true,
+        SdkError::DispatchFailure(d) => d.is_timeout(),
+        _ => false,
+    };
     match failure.kind {
+        FailureKind::Transient if unanswered => QueueError::Unconfirmed(failure.to_string()),
         FailureKind::Transient => QueueError::Transient(failure.to_string()),
         _ => QueueError::Rejected(failure.to_string()),
     }
+}
+
+/// An SQS client for a caller that must answer within `budget` (the
+/// ingress: Slack waits 3 seconds): each attempt and the whole call are
+/// bounded, and a retry is made only while the budget allows.
+pub fn client_within(aws: &aws_config::SdkConfig, budget: std::time::Duration) -> SqsClient {
+    use aws_sdk_sqs::config::retry::RetryConfig;
+    use aws_sdk_sqs::config::timeout::TimeoutConfig;
+    use std::time::Duration;
+    let timeouts = TimeoutConfig::builder()
+        .connect_timeout(Duration::from_millis(300).min(budget / 4))
+        .operation_attempt_timeout(budget / 2)
+        .operation_timeout(budget)
+        .build();
+    let retries = RetryConfig::standard()
+        .with_max_attempts(2)
+        .with_initial_backoff(Duration::from_millis(50));
+    let config = aws_sdk_sqs::config::Builder::from(aws)
+        .timeout_config(timeouts)
+        .retry_config(retries)
+        .build();
+    SqsClient::from_conf(config)
 }
 
 pub struct SqsQueue {
@@ -49,7 +84,7 @@ impl CommandQueue for SqsQueue {
         }
         request.send().await.map(|_| ()).map_err(|err| {
             tracing::error!(message_id = %message.id, "SendMessage failed");
-            queue_error("SendMessage", classify(&err))
+            queue_error("SendMessage", &err)
         })
     }
 
@@ -95,7 +130,7 @@ impl CommandQueue for SqsQueue {
                     .set_entries(Some(entries.clone()))
                     .send()
                     .await
-                    .map_err(|err| queue_error("SendMessageBatch", classify(&err)))?;
+                    .map_err(|err| queue_error("SendMessageBatch", &err))?;
                 let failed: Vec<&str> = out.failed().iter().map(|f| f.id()).collect();
                 if let Some(permanent) = out.failed().iter().find(|f| f.sender_fault()) {
                     return Err(QueueError::Rejected(format!(

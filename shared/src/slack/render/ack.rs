@@ -10,6 +10,16 @@ use emrbot_domain::Config;
 pub const ENQUEUE_FAILED: &str =
     "Sorry, emrbot could not queue that command just now, so nothing was done. Please try again in a minute.";
 
+/// The acknowledgement when the queue did not answer in time: the command
+/// may be on it. Its id makes a repeat of the same request harmless.
+pub const ENQUEUE_UNCONFIRMED: &str =
+    "emrbot could not confirm that the command was queued (the queue did not answer in time). If it was, you will see its result here shortly; if nothing comes within a minute, send it again.";
+
+/// The note under a clicked message whose command may not have been queued.
+pub fn enqueue_unconfirmed_note() -> String {
+    format!(":hourglass: {ENQUEUE_UNCONFIRMED}")
+}
+
 /// The note under a clicked message whose command could not be queued.
 pub fn enqueue_failed_note() -> String {
     format!(":warning: {ENQUEUE_FAILED}")

@@ -1,0 +1,74 @@
+//! Slack waits 3 seconds for an acknowledgement; emrbot answers within 2.5
+//! whatever the AWS emulator does, and says honestly what it knows. A fault
+//! proxy sits between emrbot-local and the emulator.
+
+use emrbot_tests::app::TestApp;
+use emrbot_tests::faults::{Fault, FaultProxy};
+use emrbot_tests::slack::message_text;
+use emrbot_tests::Emulator;
+use std::time::Duration;
+
+const BUDGET: Duration = Duration::from_millis(2500);
+
+/// Fails (rather than hangs) when no answer comes at all.
+async fn within_10s<T>(answer: impl std::future::Future<Output = T>) -> T {
+    tokio::time::timeout(Duration::from_secs(10), answer)
+        .await
+        .expect("emrbot answered within 10 s")
+}
+
+#[tokio::test]
+async fn a_frozen_or_gone_queue_still_gets_an_honest_answer_in_time() {
+    // emrbot-local's own emulator is not used: this one sits behind the proxy.
+    let emulator = Emulator::start().await;
+    let proxy = FaultProxy::start(&emulator.endpoint).await;
+    let app = TestApp::start_with(|o| o.aws_endpoint = Some(proxy.endpoint.clone())).await;
+
+    let (healthy, _) = app.slash("status", "U0ALICE", "C0DATAOPS").await;
+    assert_eq!(healthy.status, 200);
+    assert!(
+        !message_text(&healthy.body).contains("could not"),
+        "{}",
+        healthy.body
+    );
+
+    // Frozen: connections accepted, never answered.
+    proxy.set(Fault::Stall);
+    let (frozen, _) = within_10s(app.slash("status", "U0ALICE", "C0DATAOPS")).await;
+    assert_eq!(frozen.status, 200);
+    assert!(
+        frozen.elapsed < BUDGET,
+        "answered after {:?}",
+        frozen.elapsed
+    );
+    let text = message_text(&frozen.body);
+    assert!(
+        text.contains("could not confirm that the command was queued"),
+        "{text}"
+    );
+
+    // Gone: every connection dropped unanswered.
+    proxy.set(Fault::Reset);
+    let (gone, _) = within_10s(app.slash("status", "U0ALICE", "C0DATAOPS")).await;
+    eprintln!(
+        "acknowledged: frozen after {:?}, gone after {:?}",
+        frozen.elapsed, gone.elapsed
+    );
+    assert_eq!(gone.status, 200);
+    assert!(gone.elapsed < BUDGET, "answered after {:?}", gone.elapsed);
+    let text = message_text(&gone.body);
+    assert!(
+        text.contains("could not queue that command") || text.contains("could not confirm"),
+        "{text}"
+    );
+
+    // Back: answered as usual.
+    proxy.set(Fault::None);
+    let (back, _) = app.slash("status", "U0ALICE", "C0DATAOPS").await;
+    assert!(
+        !message_text(&back.body).contains("could not"),
+        "{}",
+        back.body
+    );
+    drop(emulator);
+}
