@@ -1,6 +1,8 @@
 //! What Lambda's SQS event source does, done locally: long-poll the queue, hand
 //! batches to the worker as SQS events, delete what succeeded, leave the
-//! reported failures to come back after the visibility timeout.
+//! reported failures to come back after the visibility timeout. Like Lambda,
+//! several batches are handled at once, so one slow batch (a stalled Slack)
+//! does not hold up the next.
 
 use aws_lambda_events::sqs::{SqsEvent, SqsMessage};
 use aws_sdk_sqs::types::MessageSystemAttributeName;
@@ -14,6 +16,7 @@ pub async fn run(
     worker: Worker,
     shutdown: tokio::sync::watch::Receiver<bool>,
 ) {
+    let slots = std::sync::Arc::new(tokio::sync::Semaphore::new(CONCURRENT_BATCHES));
     loop {
         if *shutdown.borrow() {
             return;
@@ -39,30 +42,49 @@ pub async fn run(
         if messages.is_empty() {
             continue;
         }
-        let mut event = SqsEvent::default();
-        event.records = messages.iter().map(to_event_record).collect();
-        let response = worker.handle_batch(event).await;
-        let failed: HashSet<String> = response
-            .batch_item_failures
-            .into_iter()
-            .map(|f| f.item_identifier)
-            .collect();
-        for message in &messages {
-            let (Some(id), Some(handle)) = (message.message_id(), message.receipt_handle()) else {
-                continue;
-            };
-            if failed.contains(id) {
-                continue;
-            }
-            if let Err(error) = sqs
-                .delete_message()
-                .queue_url(&queue_url)
-                .receipt_handle(handle)
-                .send()
-                .await
-            {
-                tracing::warn!(error = %aws_sdk_sqs::error::DisplayErrorContext(error), "DeleteMessage failed");
-            }
+        let Ok(slot) = slots.clone().acquire_owned().await else {
+            return;
+        };
+        let (sqs, queue_url, worker) = (sqs.clone(), queue_url.clone(), worker.clone());
+        tokio::spawn(async move {
+            handle(&sqs, &queue_url, &worker, messages).await;
+            drop(slot);
+        });
+    }
+}
+
+/// How many batches are handled at once.
+const CONCURRENT_BATCHES: usize = 4;
+
+async fn handle(
+    sqs: &aws_sdk_sqs::Client,
+    queue_url: &str,
+    worker: &Worker,
+    messages: Vec<aws_sdk_sqs::types::Message>,
+) {
+    let mut event = SqsEvent::default();
+    event.records = messages.iter().map(to_event_record).collect();
+    let response = worker.handle_batch(event).await;
+    let failed: HashSet<String> = response
+        .batch_item_failures
+        .into_iter()
+        .map(|f| f.item_identifier)
+        .collect();
+    for message in &messages {
+        let (Some(id), Some(handle)) = (message.message_id(), message.receipt_handle()) else {
+            continue;
+        };
+        if failed.contains(id) {
+            continue;
+        }
+        if let Err(error) = sqs
+            .delete_message()
+            .queue_url(queue_url)
+            .receipt_handle(handle)
+            .send()
+            .await
+        {
+            tracing::warn!(error = %aws_sdk_sqs::error::DisplayErrorContext(error), "DeleteMessage failed");
         }
     }
 }

@@ -72,20 +72,32 @@ impl TestApp {
     /// the response_url the deferred reply will reach.
     pub async fn slash(&self, text: &str, user: &str, channel: &str) -> (Reply, String) {
         let response_id = uuid::Uuid::new_v4().simple().to_string();
-        let response_url = self.slack.response_url(&response_id);
-        let body = fixtures::slash_body(text, user, channel, &response_url);
-        let (ts, sig) = fixtures::sign(&body);
         let reply = self
-            .post(
-                "/slack/commands",
-                body,
-                &[
-                    ("x-slack-request-timestamp", &ts),
-                    ("x-slack-signature", &sig),
-                ],
-            )
+            .slash_answering(text, user, channel, &response_id)
             .await;
         (reply, format!("response/{response_id}"))
+    }
+
+    /// Like [`TestApp::slash`], the reply going to `response_url(response_id)`.
+    pub async fn slash_answering(
+        &self,
+        text: &str,
+        user: &str,
+        channel: &str,
+        response_id: &str,
+    ) -> Reply {
+        let response_url = self.slack.response_url(response_id);
+        let body = fixtures::slash_body(text, user, channel, &response_url);
+        let (ts, sig) = fixtures::sign(&body);
+        self.post(
+            "/slack/commands",
+            body,
+            &[
+                ("x-slack-request-timestamp", &ts),
+                ("x-slack-signature", &sig),
+            ],
+        )
+        .await
     }
 
     pub async fn post(&self, path: &str, body: String, headers: &[(&str, &str)]) -> Reply {

@@ -24,6 +24,8 @@ struct Inner {
     /// Answers to give before succeeding: each entry is a status code.
     failures: Vec<u16>,
     next_ts: u64,
+    /// response_url ids that are never answered (a stalled Slack).
+    stalled: std::collections::HashSet<String>,
 }
 
 #[derive(Clone)]
@@ -66,6 +68,15 @@ impl FakeSlack {
             .extend_from_slice(statuses);
     }
 
+    /// Posts to `response_url(id)` are accepted and never answered.
+    pub fn stall(&self, id: &str) {
+        self.inner
+            .lock()
+            .expect("lock")
+            .stalled
+            .insert(id.to_string());
+    }
+
     pub fn recorded(&self) -> Vec<Recorded> {
         self.inner.lock().expect("lock").recorded.clone()
     }
@@ -99,6 +110,10 @@ async fn response_url(
     headers: HeaderMap,
     Json(body): Json<Value>,
 ) -> Response {
+    let stalled = inner.lock().expect("lock").stalled.contains(&id);
+    if stalled {
+        return std::future::pending().await;
+    }
     if let Some(status) = take_failure(&inner) {
         return failure(status);
     }

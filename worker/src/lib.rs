@@ -36,6 +36,7 @@ use std::sync::Arc;
 
 pub use error::{CommandError, Outcome};
 pub use resize::find_group;
+pub use sqs::RECORD_RESERVE;
 
 /// Everything the worker needs, built once at cold start.
 #[derive(Clone)]

@@ -3,6 +3,7 @@
 
 use aws_lambda_events::sqs::{SqsBatchResponse, SqsEvent};
 use lambda_runtime::{run, service_fn, Error, LambdaEvent};
+use std::time::{Duration, UNIX_EPOCH};
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
@@ -10,7 +11,12 @@ async fn main() -> Result<(), Error> {
     let worker = emrbot_worker::build(&settings, &aws)?;
     let worker = &worker;
     run(service_fn(move |event: LambdaEvent<SqsEvent>| async move {
-        Ok::<SqsBatchResponse, Error>(worker.handle_batch(event.payload).await)
+        // Lambda's deadline for this invocation, in ms since the epoch.
+        let deadline = UNIX_EPOCH + Duration::from_millis(event.context.deadline);
+        let response = worker
+            .handle_batch_before(event.payload, Some(deadline))
+            .await;
+        Ok::<SqsBatchResponse, Error>(response)
     }))
     .await
 }

@@ -127,10 +127,9 @@ impl HttpSlack {
                         None => self.base_backoff * 2u32.pow(attempt - 1),
                     }
                 }
-                Err(error)
-                    if attempt < self.max_attempts
-                        && (error.is_connect() || error.is_timeout()) =>
-                {
+                // Only a connection that was never made is retried: a post
+                // that timed out may have arrived, and a second would double it.
+                Err(error) if attempt < self.max_attempts && error.is_connect() => {
                     tracing::warn!(attempt, error = %error.without_url(), "Slack unreachable, retrying");
                     self.base_backoff * 2u32.pow(attempt - 1)
                 }

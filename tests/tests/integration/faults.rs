@@ -72,3 +72,26 @@ async fn a_frozen_or_gone_queue_still_gets_an_honest_answer_in_time() {
     );
     drop(emulator);
 }
+
+#[tokio::test]
+async fn one_stalled_slack_reply_does_not_hold_up_the_others() {
+    let app = TestApp::start().await;
+    // The first command's reply goes to a response_url that never answers.
+    app.slack.stall("stalled");
+    let first = app
+        .slash_answering("status", "U0ALICE", "C0DATAOPS", "stalled")
+        .await;
+    assert_eq!(first.status, 200);
+    let mut others = Vec::new();
+    for _ in 0..3 {
+        let (reply, path) = app.slash("status", "U0ALICE", "C0DATAOPS").await;
+        assert_eq!(reply.status, 200);
+        others.push(path);
+    }
+    // Slack's post times out after 10 s: the others arrive well before.
+    for path in &others {
+        app.slack
+            .wait_for(Duration::from_secs(6), |r| &r.path == path)
+            .await;
+    }
+}

@@ -5,6 +5,7 @@ mod automatic;
 mod bundles;
 mod common;
 mod cross_account;
+mod deadline;
 mod failures;
 mod lambda_runtime;
 mod launch;
