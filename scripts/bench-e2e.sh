@@ -1,10 +1,14 @@
 #!/usr/bin/env bash
 # End-to-end latency on this machine: starts emrbot-local (release build) on
 # its own emulator, sends `/emr status` N times signed like Slack, and prints
-# the acknowledgement and deferred-reply latencies.
+# the acknowledgement and deferred-reply latencies; then the same under load
+# (BENCH_LOAD commands from BENCH_CLIENTS concurrent senders): latencies,
+# errors, and how many commands the worker answers per second.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 n=${BENCH_REQUESTS:-50}
+load=${BENCH_LOAD:-400}
+clients=${BENCH_CLIENTS:-16}
 port=${BENCH_PORT:-3917}
 cargo build -q --release -p emrbot-local
 log=$(mktemp)
@@ -18,3 +22,5 @@ done
 echo "== end to end: emrbot-local (release) + moto emulator, 2 clusters =="
 ./target/release/emrbot-local send --url "http://127.0.0.1:$port" status >/dev/null   # warm up
 ./target/release/emrbot-local send --url "http://127.0.0.1:$port" --repeat "$n" status
+echo "== under load: $load commands from $clients concurrent senders =="
+./target/release/emrbot-local send --url "http://127.0.0.1:$port" --wait 60 --repeat "$load" --concurrency "$clients" status

@@ -159,7 +159,9 @@ pub async fn start(options: Options) -> Result<Running, String> {
         ingress_principal: Some(own_principal.clone()),
         scheduler_principal: Some(own_principal),
     };
-    let sqs = aws_sdk_sqs::Client::new(&aws);
+    // The worker loop's long polls: bounded, so a stalled queue cannot
+    // leave it waiting forever once the queue is back.
+    let sqs = emrbot_shared::aws::sqs::client_within(&aws, std::time::Duration::from_secs(10));
     // The ingress's own client: bounded by what Slack will wait for.
     let ingress_sqs = emrbot_shared::aws::sqs::client_within(&aws, emrbot_ingress::SQS_BUDGET);
     let queue = Arc::new(SqsQueue::new(ingress_sqs, settings.queue_url.clone()));

@@ -73,6 +73,9 @@ enum Cmd {
         /// Send it this many times and print latency figures instead of replies.
         #[arg(long)]
         repeat: Option<usize>,
+        /// With --repeat: this many senders at once.
+        #[arg(long, default_value_t = 1)]
+        concurrency: usize,
     },
     /// Validate a config file; errors name the key.
     CheckConfig { file: PathBuf },
@@ -97,6 +100,7 @@ async fn main() -> ExitCode {
             channel,
             wait,
             repeat,
+            concurrency,
         }) => {
             let options = send::SendOptions {
                 url,
@@ -107,7 +111,7 @@ async fn main() -> ExitCode {
                 wait: Duration::from_secs(wait),
             };
             if let Some(times) = repeat {
-                return match send::measure(&options, times).await {
+                return match send::measure(&options, times, concurrency).await {
                     Ok(report) => {
                         println!("{report}");
                         ExitCode::SUCCESS

@@ -64,10 +64,7 @@ pub async fn send(options: &SendOptions) -> Result<Exchange, String> {
         ("response_url", response_url.as_str()),
         (
             "trigger_id",
-            &format!(
-                "{}.local",
-                chrono::Utc::now().timestamp_nanos_opt().unwrap_or_default()
-            ),
+            &format!("{}.local", uuid::Uuid::new_v4().simple()),
         ),
         ("api_app_id", "A0LOCAL"),
     ])
@@ -109,25 +106,54 @@ pub async fn send(options: &SendOptions) -> Result<Exchange, String> {
     })
 }
 
-/// Sends the command `times` times, one after another, and reports the
-/// acknowledgement and deferred-reply latencies (p50 / p99 / max).
-pub async fn measure(options: &SendOptions, times: usize) -> Result<String, String> {
-    let mut acks = Vec::with_capacity(times);
-    let mut replies = Vec::with_capacity(times);
-    for _ in 0..times.max(1) {
-        let exchange = send(options).await?;
-        if exchange.status != 200 {
-            return Err(format!("HTTP {}: {}", exchange.status, exchange.ack));
+/// Sends the command `times` times from `clients` concurrent senders (each
+/// one after another), and reports the acknowledgement and deferred-reply
+/// latencies (p50 / p99 / max), the errors (no 200, or no reply within the
+/// wait) and how many commands were answered per second.
+pub async fn measure(
+    options: &SendOptions,
+    times: usize,
+    clients: usize,
+) -> Result<String, String> {
+    let clients = clients.clamp(1, times.max(1));
+    let started = std::time::Instant::now();
+    let runs = (0..clients).map(|c| async move {
+        let mut out = Vec::new();
+        for _ in (c..times.max(1)).step_by(clients) {
+            out.push(send(options).await);
         }
-        acks.push(exchange.ack_latency);
-        replies.push(exchange.reply_latency.ok_or("no deferred reply arrived")?);
+        out
+    });
+    let exchanges: Vec<_> = futures_util::future::join_all(runs)
+        .await
+        .into_iter()
+        .flatten()
+        .collect();
+    let wall = started.elapsed();
+    let (mut acks, mut replies, mut errors) = (Vec::new(), Vec::new(), 0);
+    for exchange in exchanges {
+        match exchange {
+            Ok(e) if e.status == 200 => {
+                acks.push(e.ack_latency);
+                match e.reply_latency {
+                    Some(r) => replies.push(r),
+                    None => errors += 1,
+                }
+            }
+            _ => errors += 1,
+        }
+    }
+    if acks.is_empty() || replies.is_empty() {
+        return Err(format!("no command was answered ({errors} errors)"));
     }
     Ok(format!(
-        "{} × `{}`\n  acknowledgement: {}\n  deferred reply:  {}",
+        "{} × `{}` from {clients} client(s)\n  acknowledgement: {}\n  deferred reply:  {}\n  errors: {errors}; {:.1} commands answered per second ({:.1} s in all)",
         acks.len(),
         options.text,
         percentiles(&mut acks),
-        percentiles(&mut replies)
+        percentiles(&mut replies),
+        replies.len() as f64 / wall.as_secs_f64(),
+        wall.as_secs_f64()
     ))
 }
 

@@ -19,8 +19,30 @@ pub enum Fault {
     Stall = 1,
     /// Close the connection at once, unanswered (a dependency that went away).
     Reset = 2,
-    /// Forward, each request held back by the delay set with [`FaultProxy::set_delay`].
+    /// Forward, each chunk a client sends held back by the delay set with
+    /// [`FaultProxy::set_delay`] (a request of two chunks waits twice).
     Delay = 3,
+    /// Answer HTTP 500 (an AWS `InternalFailure`).
+    ServerError = 4,
+    /// Answer AWS's `ThrottlingException` (HTTP 400).
+    Throttle = 5,
+}
+
+impl Fault {
+    /// The canned answer of an answering fault.
+    fn answer(self) -> Option<(&'static str, &'static str)> {
+        match self {
+            Fault::ServerError => Some((
+                "500 Internal Server Error",
+                r#"{"__type":"InternalFailure","message":"injected by the test"}"#,
+            )),
+            Fault::Throttle => Some((
+                "400 Bad Request",
+                r#"{"__type":"ThrottlingException","message":"Rate exceeded"}"#,
+            )),
+            _ => None,
+        }
+    }
 }
 
 struct Shared {
@@ -73,6 +95,8 @@ fn fault_of(shared: &Shared) -> Fault {
         1 => Fault::Stall,
         2 => Fault::Reset,
         3 => Fault::Delay,
+        4 => Fault::ServerError,
+        5 => Fault::Throttle,
         _ => Fault::None,
     }
 }
@@ -84,6 +108,16 @@ async fn serve(mut client: TcpStream, upstream: String, shared: Arc<Shared>) {
         return;
     };
     let mut pending = buffer[..n].to_vec();
+    if let Some((status, body)) = fault_of(&shared).answer() {
+        let answer = format!(
+            "HTTP/1.1 {status}\r\ncontent-type: application/x-amz-json-1.0\r\n\
+             x-amzn-query-error: {code};Sender\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+            body.len(),
+            code = if status.starts_with('5') { "InternalFailure" } else { "ThrottlingException" },
+        );
+        let _ = client.write_all(answer.as_bytes()).await;
+        return;
+    }
     let Ok(server) = TcpStream::connect(&upstream).await else {
         return;
     };
@@ -94,7 +128,8 @@ async fn serve(mut client: TcpStream, upstream: String, shared: Arc<Shared>) {
     });
     loop {
         match fault_of(&shared) {
-            Fault::Reset => return,
+            // A kept-alive connection is closed; the next one gets the answer.
+            Fault::Reset | Fault::ServerError | Fault::Throttle => return,
             Fault::Stall => {
                 // Swallow whatever comes, answer nothing, keep the socket open.
                 while matches!(from_client.read(&mut buffer).await, Ok(n) if n > 0) {}

@@ -34,8 +34,16 @@ pub async fn load_sdk_config() -> aws_config::SdkConfig {
         ))
         .tls_context(context)
         .build_https();
+    // No AWS call may hang a Lambda: a stalled service ends in a timeout,
+    // which the callers treat as transient (retried by SQS or the schedule).
+    let timeouts = aws_config::timeout::TimeoutConfig::builder()
+        .connect_timeout(std::time::Duration::from_secs(3))
+        .operation_attempt_timeout(std::time::Duration::from_secs(10))
+        .operation_timeout(std::time::Duration::from_secs(25))
+        .build();
     aws_config::defaults(aws_config::BehaviorVersion::latest())
         .http_client(http)
+        .timeout_config(timeouts)
         .load()
         .await
 }

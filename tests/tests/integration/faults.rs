@@ -95,3 +95,72 @@ async fn one_stalled_slack_reply_does_not_hold_up_the_others() {
             .await;
     }
 }
+
+/// What the user was told, from the acknowledgement's text.
+fn told(text: &str) -> &'static str {
+    if text.contains("could not confirm") {
+        "could not confirm"
+    } else if text.contains("could not queue") {
+        "not queued"
+    } else {
+        "queued"
+    }
+}
+
+#[tokio::test]
+async fn every_queue_fault_is_answered_in_time_and_nothing_runs_twice() {
+    let emulator = Emulator::start().await;
+    let proxy = FaultProxy::start(&emulator.endpoint).await;
+    let app = TestApp::start_with(|o| o.aws_endpoint = Some(proxy.endpoint.clone())).await;
+    let faults = [
+        ("stall", Fault::Stall, None),
+        ("connection reset", Fault::Reset, None),
+        ("delay 300 ms", Fault::Delay, Some(300)),
+        ("delay 3 s", Fault::Delay, Some(3000)),
+        ("HTTP 500", Fault::ServerError, None),
+        ("ThrottlingException", Fault::Throttle, None),
+    ];
+    let mut table = vec!["| fault on SQS | acknowledged after | told | replies |".to_string()];
+    for (i, (name, fault, delay)) in faults.into_iter().enumerate() {
+        match delay {
+            Some(ms) => proxy.set_delay(Duration::from_millis(ms)),
+            None => proxy.set(fault),
+        }
+        let id = format!("fault-{i}");
+        let ack = within_10s(app.slash_answering("status", "U0ALICE", "C0DATAOPS", &id)).await;
+        assert_eq!(ack.status, 200, "{name}");
+        assert!(
+            ack.elapsed < BUDGET,
+            "{name}: answered after {:?}",
+            ack.elapsed
+        );
+        let said = told(&message_text(&ack.body));
+        proxy.set(Fault::None);
+
+        // Once the fault clears: what was queued runs once, what was not never does.
+        let path = format!("response/{id}");
+        if said == "queued" {
+            app.slack
+                .wait_for(Duration::from_secs(15), |r| r.path == path)
+                .await;
+        }
+        tokio::time::sleep(Duration::from_secs(4)).await;
+        let replies = app
+            .slack
+            .recorded()
+            .iter()
+            .filter(|r| r.path == path)
+            .count();
+        match said {
+            "queued" => assert_eq!(replies, 1, "{name}"),
+            "not queued" => assert_eq!(replies, 0, "{name}: told nothing was done"),
+            _ => assert!(replies <= 1, "{name}: {replies} replies"),
+        }
+        table.push(format!(
+            "| {name} | {} ms | {said} | {replies} |",
+            ack.elapsed.as_millis()
+        ));
+    }
+    eprintln!("{}", table.join("\n"));
+    drop(emulator);
+}
