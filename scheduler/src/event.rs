@@ -17,6 +17,10 @@ pub enum SweepError {
     Store(#[from] StoreError),
     #[error(transparent)]
     Queue(#[from] QueueError),
+    /// Cut off before the invocation's deadline. Safe anywhere: messages go
+    /// before the records that remember them, and a resend carries the same ids.
+    #[error("the sweep ran out of time; it is retried")]
+    OutOfTime,
 }
 
 impl SweepError {
@@ -28,6 +32,7 @@ impl SweepError {
             SweepError::Emr(e) => e.is_transient(),
             SweepError::Store(e) => e.is_transient(),
             SweepError::Queue(e) => e.is_transient(),
+            SweepError::OutOfTime => true,
         }
     }
 }

@@ -62,7 +62,27 @@ impl Scheduler {
         tracing::info!(event_id = event.id.as_deref().unwrap_or("-"), %now, sweep = sweep.as_str(), "sweep");
         self.sweep(now, sweep).await
     }
+
+    /// [`Scheduler::handle`], given up [`DEADLINE_MARGIN`] before `deadline`
+    /// (the Lambda invocation's), so the failure is reported and retried
+    /// rather than the process killed mid-call.
+    pub async fn handle_before(
+        &self,
+        event: &ScheduledEvent,
+        deadline: std::time::SystemTime,
+    ) -> Result<SweepOutcome, SweepError> {
+        let left = deadline
+            .duration_since(std::time::SystemTime::now())
+            .unwrap_or_default()
+            .saturating_sub(DEADLINE_MARGIN);
+        tokio::time::timeout(left, self.handle(event))
+            .await
+            .unwrap_or(Err(SweepError::OutOfTime))
+    }
 }
+
+/// Kept back from the invocation's deadline to report a cut-off sweep.
+pub const DEADLINE_MARGIN: std::time::Duration = std::time::Duration::from_secs(3);
 
 /// Wires the AWS adapters (cold start; also emrbot-local).
 pub fn build(settings: &Settings, aws: &aws_config::SdkConfig) -> Scheduler {

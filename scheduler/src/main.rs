@@ -5,6 +5,7 @@
 
 use emrbot_scheduler::{ScheduledEvent, SweepOutcome};
 use lambda_runtime::{run, service_fn, Error, LambdaEvent};
+use std::time::{Duration, UNIX_EPOCH};
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
@@ -13,10 +14,15 @@ async fn main() -> Result<(), Error> {
     let scheduler = &scheduler;
     run(service_fn(
         move |event: LambdaEvent<serde_json::Value>| async move {
-            let event = ScheduledEvent::from_json(event.payload)?;
-            let outcome = scheduler.handle(&event).await.inspect_err(|e| {
-                tracing::error!(retryable = e.is_transient(), error = %e, "sweep failed");
-            })?;
+            let (payload, context) = event.into_parts();
+            let event = ScheduledEvent::from_json(payload)?;
+            let deadline = UNIX_EPOCH + Duration::from_millis(context.deadline);
+            let outcome = scheduler
+                .handle_before(&event, deadline)
+                .await
+                .inspect_err(|e| {
+                    tracing::error!(retryable = e.is_transient(), error = %e, "sweep failed");
+                })?;
             Ok::<SweepOutcome, Error>(outcome)
         },
     ))

@@ -19,13 +19,13 @@ type Pending = Arc<Mutex<HashMap<String, oneshot::Sender<Result<Value, Value>>>>
 
 #[derive(Clone)]
 struct Shared {
-    events: Arc<Mutex<mpsc::Receiver<(String, Value)>>>,
+    events: Arc<Mutex<mpsc::Receiver<(String, Value, i64)>>>,
     pending: Pending,
 }
 
 pub struct RuntimeApi {
     pub address: String,
-    sender: mpsc::Sender<(String, Value)>,
+    sender: mpsc::Sender<(String, Value, i64)>,
     pending: Pending,
     next_id: std::sync::atomic::AtomicU64,
 }
@@ -67,6 +67,11 @@ impl RuntimeApi {
     /// Sends one event to the function and waits for its answer:
     /// `Ok(response)` or `Err(error payload)`.
     pub async fn invoke(&self, event: Value) -> Result<Value, Value> {
+        self.invoke_with(event, Duration::from_secs(30)).await
+    }
+
+    /// Like [`RuntimeApi::invoke`], the invocation's deadline `time_left` away.
+    pub async fn invoke_with(&self, event: Value, time_left: Duration) -> Result<Value, Value> {
         let id = format!(
             "req-{}",
             self.next_id
@@ -75,7 +80,7 @@ impl RuntimeApi {
         let (tx, rx) = oneshot::channel();
         self.pending.lock().await.insert(id.clone(), tx);
         self.sender
-            .send((id, event))
+            .send((id, event, time_left.as_millis() as i64))
             .await
             .expect("runtime API alive");
         tokio::time::timeout(Duration::from_secs(30), rx)
@@ -156,10 +161,10 @@ impl Drop for FunctionProcess {
 }
 
 async fn next(State(shared): State<Shared>) -> Response {
-    let Some((id, event)) = shared.events.lock().await.recv().await else {
+    let Some((id, event, time_left_ms)) = shared.events.lock().await.recv().await else {
         return StatusCode::GONE.into_response();
     };
-    let deadline = chrono::Utc::now().timestamp_millis() + 30_000;
+    let deadline = chrono::Utc::now().timestamp_millis() + time_left_ms;
     let mut headers = HeaderMap::new();
     headers.insert(
         "lambda-runtime-aws-request-id",

@@ -2,6 +2,7 @@
 //! each module drives the real code against the emulator and a local Slack.
 
 mod accounts;
+mod deadline;
 mod lambda;
 mod metric;
 mod overlap;

@@ -58,3 +58,60 @@ async fn a_batch_without_time_to_finish_is_handed_back_then_done_once() {
     );
     assert!(locks.get(&id).await.unwrap().is_some());
 }
+
+/// The `worker` binary under the Lambda Runtime API: the deadline it acts on
+/// is the one Lambda gives the invocation.
+#[tokio::test]
+async fn the_worker_binary_hands_back_a_batch_it_has_no_time_for() {
+    use emrbot_tests::runtime_api::{lambda_env, RuntimeApi};
+    use serde_json::json;
+    let (emulator, aws, resources) = emrbot_tests::aws::emulator_with_resources().await;
+    let slack = emrbot_tests::FakeSlack::start().await;
+    let cluster = emrbot_tests::launch_cluster(&aws_sdk_emr::Client::new(&aws), "late")
+        .await
+        .unwrap();
+    let runtime = RuntimeApi::start().await;
+    let mut env = lambda_env(&emulator, &resources);
+    env.push(("SLACK_BOT_TOKEN", emrbot_tests::fixtures::BOT_TOKEN.into()));
+    env.push(("SLACK_API_BASE_URL", slack.api_base()));
+    let _function =
+        runtime.spawn_function(std::path::Path::new(env!("CARGO_BIN_EXE_worker")), &env);
+    let message = json!({
+        "v": 1, "id": "etl:late-lock", "issued_at": chrono::Utc::now(),
+        "requested_by": {"kind": "service", "name": "nightly-etl"},
+        "command": {"name": "lock", "cluster": cluster, "duration": "2h"},
+        "reply_to": {"kind": "response_url", "url": slack.response_url("late")},
+    });
+    let batch = json!({"Records": [{
+        "messageId": "00000000-0000-0000-0000-000000000001",
+        "receiptHandle": "handle",
+        "body": message.to_string(),
+        "attributes": {"ApproximateReceiveCount": "1", "SenderId": "AIDAIT2UOQQY3AUEKVGXU:etl-job"},
+        "messageAttributes": {},
+        "eventSource": "aws:sqs",
+    }]});
+
+    let short = runtime
+        .invoke_with(batch.clone(), RECORD_RESERVE / 2)
+        .await
+        .expect("the worker answers");
+    assert_eq!(
+        short["batchItemFailures"],
+        json!([{"itemIdentifier": "00000000-0000-0000-0000-000000000001"}])
+    );
+    assert!(slack.recorded().is_empty(), "nothing started");
+
+    for _ in 0..2 {
+        let answer = runtime.invoke(batch.clone()).await.expect("answers");
+        assert_eq!(answer["batchItemFailures"], json!([]));
+    }
+    slack
+        .wait_for(Duration::from_secs(10), |r| r.path == "response/late")
+        .await;
+    let replies = slack
+        .recorded()
+        .into_iter()
+        .filter(|r| r.path == "response/late")
+        .count();
+    assert_eq!(replies, 1, "redelivered twice, done once");
+}
