@@ -216,7 +216,14 @@ impl Ingress {
             tracing::info!(message_id = %message.id, "already enqueued; acknowledged without enqueuing again");
             return Enqueued::Already;
         }
-        let sent = tokio::time::timeout(time_left(), self.queue.send(message)).await;
+        let left = time_left();
+        if left.is_zero() {
+            // Nothing was sent: it is certainly not on the queue.
+            self.recent.release(&message.id);
+            tracing::error!(message_id = %message.id, "no time left to enqueue; the user was told");
+            return Enqueued::Failed;
+        }
+        let sent = tokio::time::timeout(left, self.queue.send(message)).await;
         let outcome = match sent {
             Ok(Ok(())) => {
                 tracing::info!(message_id = %message.id, action = %message.command.action(), "enqueued");
