@@ -10,6 +10,8 @@ setup:
 
 ## Build and start emrbot locally on the AWS emulator (127.0.0.1:3000).
 run: setup
+	@[ -e target/debug/emrbot-local ] || echo "== First build of emrbot: several minutes on a fresh machine (cargo's progress follows)."
+	$(CARGO) build -p emrbot-local
 	$(CARGO) run -q -p emrbot-local -- run $(ARGS)
 
 ## Send `/emr <TEXT>` to the running local emrbot: make send TEXT="status"
@@ -18,6 +20,7 @@ send:
 
 ## The whole suite: format, lints, layering, unit and integration tests, infra checks.
 test: setup
+	@[ -e target/debug/emrbot-local ] || echo "== First build of emrbot and its tests: ten minutes or more on a fresh machine (cargo's progress follows)."
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
 	bash scripts/check-layers.sh

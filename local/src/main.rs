@@ -198,7 +198,8 @@ async fn run(args: RunArgs) -> ExitCode {
         "  queue: {}\n  table: {}",
         running.resources.queue_url, running.resources.table
     );
-    println!("Try it from another terminal:  cargo run -q -p emrbot-local -- send status");
+    println!("Try it from another terminal:  make send TEXT=status   (or TEXT=\"lock nightly-etl 2h\", TEXT=help)");
+    println!("Stop it with Ctrl-C.");
     let _ = tokio::signal::ctrl_c().await;
     println!("stopping");
     running.stop().await;
