@@ -39,7 +39,8 @@ impl Worker {
             last_unlock,
             exempt: is_exempt(&self.config.policy, &detail.tags),
         };
-        recheck(rule, decided_at, self.clock.now(), &now).map_err(|why| {
+        let grace = self.config.policy.unlocked_grace.to_chrono();
+        recheck(rule, decided_at, self.clock.now(), grace, &now).map_err(|why| {
             tracing::info!(cluster = %c.id, ?why, "automatic termination spared");
             CommandError::Refused(Refusal::Spared {
                 name: c.name.clone(),

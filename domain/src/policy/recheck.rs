@@ -6,7 +6,9 @@
 //!   dropped; the next sweep decides again from fresh facts, with its own warning.
 //! - Exempt (the exempt tag) or locked now: spared, for both rules.
 //! - Idle rule: spared unless still WAITING with no step pending or running,
-//!   no step ended and no lock released since the decision.
+//!   no step ended and no lock released since the decision, and no step ended
+//!   within the grace period (the sweep may have read EMR's `IsIdle` metric,
+//!   which lags by up to a period; the steps read here are the truth).
 //! - End of day: busy clusters go too; only the above spare them.
 
 use super::{Rule, StepFacts};
@@ -48,6 +50,7 @@ pub fn recheck(
     rule: Rule,
     decided_at: DateTime<Utc>,
     now: DateTime<Utc>,
+    grace: Duration,
     c: &Now,
 ) -> Result<(), Spare> {
     if now - decided_at > MAX_DECISION_AGE {
@@ -68,7 +71,10 @@ pub fn recheck(
         if c.state != ClusterState::Waiting || c.steps.pending_or_running {
             return Err(Spare::Busy);
         }
-        if c.steps.last_end.is_some_and(|end| end > decided_at) {
+        if c.steps
+            .last_end
+            .is_some_and(|end| end > decided_at || end > now - grace)
+        {
             return Err(Spare::RanStep);
         }
         if c.last_unlock.is_some_and(|t| t > decided_at) {
@@ -82,6 +88,8 @@ pub fn recheck(
 mod tests {
     use super::*;
     use crate::cluster::ClusterId;
+
+    const GRACE: Duration = Duration::minutes(30);
 
     fn t(m: i64) -> DateTime<Utc> {
         DateTime::from_timestamp(1_800_000_000 + m * 60, 0).unwrap()
@@ -99,7 +107,7 @@ mod tests {
 
     #[test]
     fn a_decision_that_still_holds_is_acted_on() {
-        assert_eq!(recheck(Rule::Idle, t(0), t(2), &idle()), Ok(()));
+        assert_eq!(recheck(Rule::Idle, t(0), t(2), GRACE, &idle()), Ok(()));
         let busy = Now {
             state: ClusterState::Running,
             steps: StepFacts {
@@ -109,7 +117,7 @@ mod tests {
             ..idle()
         };
         assert_eq!(
-            recheck(Rule::EndOfDay, t(0), t(2), &busy),
+            recheck(Rule::EndOfDay, t(0), t(2), GRACE, &busy),
             Ok(()),
             "end of day takes busy clusters"
         );
@@ -118,11 +126,11 @@ mod tests {
     #[test]
     fn what_changed_since_the_decision_spares_the_cluster() {
         assert_eq!(
-            recheck(Rule::Idle, t(0), t(16), &idle()),
+            recheck(Rule::Idle, t(0), t(16), GRACE, &idle()),
             Err(Spare::Stale { minutes: 16 })
         );
         assert_eq!(
-            recheck(Rule::EndOfDay, t(0), t(60 * 24 * 3), &idle()),
+            recheck(Rule::EndOfDay, t(0), t(60 * 24 * 3), GRACE, &idle()),
             Err(Spare::Stale {
                 minutes: 60 * 24 * 3
             })
@@ -140,7 +148,7 @@ mod tests {
             ..idle()
         };
         assert!(matches!(
-            recheck(Rule::EndOfDay, t(0), t(2), &locked),
+            recheck(Rule::EndOfDay, t(0), t(2), GRACE, &locked),
             Err(Spare::Locked { .. })
         ));
         let ran = Now {
@@ -150,7 +158,10 @@ mod tests {
             },
             ..idle()
         };
-        assert_eq!(recheck(Rule::Idle, t(0), t(2), &ran), Err(Spare::RanStep));
+        assert_eq!(
+            recheck(Rule::Idle, t(0), t(2), GRACE, &ran),
+            Err(Spare::RanStep)
+        );
         let running = Now {
             steps: StepFacts {
                 pending_or_running: true,
@@ -158,13 +169,16 @@ mod tests {
             },
             ..idle()
         };
-        assert_eq!(recheck(Rule::Idle, t(0), t(2), &running), Err(Spare::Busy));
+        assert_eq!(
+            recheck(Rule::Idle, t(0), t(2), GRACE, &running),
+            Err(Spare::Busy)
+        );
         let unlocked = Now {
             last_unlock: Some(t(1)),
             ..idle()
         };
         assert_eq!(
-            recheck(Rule::Idle, t(0), t(2), &unlocked),
+            recheck(Rule::Idle, t(0), t(2), GRACE, &unlocked),
             Err(Spare::UnlockedSince)
         );
         assert_eq!(
@@ -172,6 +186,7 @@ mod tests {
                 Rule::EndOfDay,
                 t(0),
                 t(2),
+                GRACE,
                 &Now {
                     exempt: true,
                     ..idle()
@@ -179,5 +194,29 @@ mod tests {
             ),
             Err(Spare::Exempt)
         );
+    }
+
+    #[test]
+    fn a_step_the_sweep_did_not_see_spares_the_cluster() {
+        // Ended 5 minutes before the decision: within the 30-minute grace.
+        let ran = Now {
+            steps: StepFacts {
+                pending_or_running: false,
+                last_end: Some(t(-5)),
+            },
+            ..idle()
+        };
+        assert_eq!(
+            recheck(Rule::Idle, t(0), t(2), GRACE, &ran),
+            Err(Spare::RanStep)
+        );
+        let long_ago = Now {
+            steps: StepFacts {
+                pending_or_running: false,
+                last_end: Some(t(-40)),
+            },
+            ..idle()
+        };
+        assert_eq!(recheck(Rule::Idle, t(0), t(2), GRACE, &long_ago), Ok(()));
     }
 }
