@@ -2,6 +2,7 @@
 //! worker consuming the queue, and the local AWS emulator unless told otherwise.
 //! The same library code the Lambdas run, wired to local loops.
 
+pub mod click;
 pub mod emulator;
 pub mod render;
 pub mod resources;

@@ -76,6 +76,9 @@ enum Cmd {
         /// With --repeat: this many senders at once.
         #[arg(long, default_value_t = 1)]
         concurrency: usize,
+        /// Then click button N of the reply (the numbers printed beside them).
+        #[arg(long)]
+        click: Option<usize>,
     },
     /// Validate a config file; errors name the key.
     CheckConfig { file: PathBuf },
@@ -101,6 +104,7 @@ async fn main() -> ExitCode {
             wait,
             repeat,
             concurrency,
+            click,
         }) => {
             let options = send::SendOptions {
                 url,
@@ -127,12 +131,14 @@ async fn main() -> ExitCode {
                     println!("HTTP {}", exchange.status);
                     println!("{}", render::to_text(&exchange.ack));
                     for reply in &exchange.replies {
-                        println!("\n{}", render::to_text(reply));
+                        print_with_buttons(reply);
                     }
-                    if exchange.status == 200 {
-                        ExitCode::SUCCESS
-                    } else {
-                        ExitCode::FAILURE
+                    if exchange.status != 200 {
+                        return ExitCode::FAILURE;
+                    }
+                    match click {
+                        None => ExitCode::SUCCESS,
+                        Some(n) => click_button(&options, &exchange, n).await,
                     }
                 }
                 Err(error) => {
@@ -204,4 +210,56 @@ async fn run(args: RunArgs) -> ExitCode {
     println!("stopping");
     running.stop().await;
     ExitCode::SUCCESS
+}
+
+/// A reply as text, its buttons numbered for `--click N`.
+fn print_with_buttons(message: &serde_json::Value) {
+    println!("\n{}", render::to_text(message));
+    for (i, b) in emrbot_local::click::buttons(message).iter().enumerate() {
+        println!("  [{}] {}", i + 1, b.label);
+    }
+}
+
+/// Clicks button `n` of the last reply that has buttons, and prints what comes back.
+async fn click_button(
+    options: &send::SendOptions,
+    exchange: &send::Exchange,
+    n: usize,
+) -> ExitCode {
+    use emrbot_local::click;
+    let Some((message, buttons)) = exchange
+        .replies
+        .iter()
+        .rev()
+        .map(|m| (m, click::buttons(m)))
+        .find(|(_, b)| !b.is_empty())
+    else {
+        eprintln!("error: the reply has no buttons to click");
+        return ExitCode::FAILURE;
+    };
+    let Some(button) = n.checked_sub(1).and_then(|i| buttons.get(i)) else {
+        eprintln!(
+            "error: there is no button {n} (the reply has {})",
+            buttons.len()
+        );
+        return ExitCode::FAILURE;
+    };
+    println!("\n== clicking [{n}] {}", button.label);
+    match click::click(options, message, button).await {
+        Ok(clicked) => {
+            println!("HTTP {}", clicked.status);
+            for posted in &clicked.posted {
+                print_with_buttons(posted);
+            }
+            if clicked.status == 200 && !clicked.posted.is_empty() {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::FAILURE
+            }
+        }
+        Err(error) => {
+            eprintln!("error: {error}");
+            ExitCode::FAILURE
+        }
+    }
 }

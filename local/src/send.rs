@@ -28,29 +28,53 @@ pub struct Exchange {
     pub reply_latency: Option<Duration>,
 }
 
-pub async fn send(options: &SendOptions) -> Result<Exchange, String> {
-    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<Value>();
-    let app = Router::new().route(
-        "/response",
-        post(move |Json(body): Json<Value>| {
-            let tx = tx.clone();
-            async move {
-                let _ = tx.send(body);
-                "ok"
-            }
-        }),
-    );
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .map_err(|e| e.to_string())?;
-    let response_url = format!(
-        "http://{}/response",
-        listener.local_addr().map_err(|e| e.to_string())?
-    );
-    let server = tokio::spawn(async move {
-        let _ = axum::serve(listener, app).await;
-    });
+/// A local `response_url`: its URL, what is posted to it, and its server.
+pub(crate) struct Catcher {
+    pub url: String,
+    pub posted: tokio::sync::mpsc::UnboundedReceiver<Value>,
+    server: tokio::task::JoinHandle<()>,
+}
 
+impl Catcher {
+    pub(crate) async fn start() -> Result<Catcher, String> {
+        let (tx, posted) = tokio::sync::mpsc::unbounded_channel::<Value>();
+        let app = Router::new().route(
+            "/response",
+            post(move |Json(body): Json<Value>| {
+                let tx = tx.clone();
+                async move {
+                    let _ = tx.send(body);
+                    "ok"
+                }
+            }),
+        );
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .map_err(|e| e.to_string())?;
+        let url = format!(
+            "http://{}/response",
+            listener.local_addr().map_err(|e| e.to_string())?
+        );
+        let server = tokio::spawn(async move {
+            let _ = axum::serve(listener, app).await;
+        });
+        Ok(Catcher {
+            url,
+            posted,
+            server,
+        })
+    }
+}
+
+impl Drop for Catcher {
+    fn drop(&mut self) {
+        self.server.abort();
+    }
+}
+
+pub async fn send(options: &SendOptions) -> Result<Exchange, String> {
+    let mut catcher = Catcher::start().await?;
+    let response_url = catcher.url.clone();
     let body = serde_urlencoded::to_string([
         ("token", "local"),
         ("team_id", "T0LOCAL"),
@@ -91,12 +115,11 @@ pub async fn send(options: &SendOptions) -> Result<Exchange, String> {
     let mut replies = Vec::new();
     let mut reply_latency = None;
     if status == 200 {
-        if let Ok(Some(reply)) = tokio::time::timeout(options.wait, rx.recv()).await {
+        if let Ok(Some(reply)) = tokio::time::timeout(options.wait, catcher.posted.recv()).await {
             reply_latency = Some(started.elapsed());
             replies.push(reply);
         }
     }
-    server.abort();
     Ok(Exchange {
         status,
         ack,

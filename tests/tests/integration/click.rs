@@ -1,0 +1,50 @@
+//! `emrbot-local send --click N`: the buttons of a reply, clicked as Slack
+//! would click them (a signed `block_actions` payload), without Slack.
+
+use emrbot_domain::Secret;
+use emrbot_local::click::{buttons, click};
+use emrbot_local::send::{send, SendOptions};
+use emrbot_tests::app::TestApp;
+use emrbot_tests::{fixtures, launch_cluster};
+use std::time::Duration;
+
+#[tokio::test]
+async fn a_terminate_is_confirmed_by_clicking_its_button() {
+    let app = TestApp::start().await;
+    let cluster = launch_cluster(&app.emr(), "clicked").await.unwrap();
+    let options = SendOptions {
+        url: app.url.clone(),
+        text: format!("terminate {cluster}"),
+        user: "U0ALICE".into(),
+        channel: "C0DATAOPS".into(),
+        signing_secret: Secret::new(fixtures::SIGNING_SECRET.into()),
+        wait: Duration::from_secs(15),
+    };
+    let asked = send(&options).await.expect("sent");
+    let question = asked.replies.last().expect("a reply asks to confirm");
+    let offered = buttons(question);
+    let confirm = offered
+        .iter()
+        .find(|b| b.action_id == "emrbot:confirm")
+        .unwrap_or_else(|| panic!("a confirm button: {offered:?}"));
+    assert_eq!(
+        emrbot_tests::aws::cluster_state(&app.emr(), &cluster).await,
+        "WAITING",
+        "nothing before the click"
+    );
+
+    let clicked = click(&options, question, confirm).await.expect("clicked");
+    assert_eq!(clicked.status, 200);
+    let answer = clicked
+        .posted
+        .last()
+        .expect("an answer on the response_url");
+    let text = emrbot_tests::slack::message_text(answer);
+    assert!(text.contains(&cluster), "{text}");
+    assert!(matches!(
+        emrbot_tests::aws::cluster_state(&app.emr(), &cluster)
+            .await
+            .as_str(),
+        "TERMINATING" | "TERMINATED"
+    ));
+}
