@@ -30,9 +30,10 @@ impl Worker {
     }
 
     /// Handles the records of a batch at once (one stalled Slack post does
-    /// not hold up the others), except those that must keep their order. With less than [`RECORD_RESERVE`] left before
-    /// `deadline` (the Lambda invocation's), every record is handed back
-    /// unstarted as a batch item failure, for SQS to deliver again.
+    /// not hold up the others), except those that must keep their order.
+    /// With less than [`RECORD_RESERVE`] left before `deadline` (the Lambda
+    /// invocation's), every record is handed back unstarted as a batch item
+    /// failure, for SQS to deliver again.
     pub async fn handle_batch_before(
         &self,
         event: SqsEvent,
