@@ -4,8 +4,7 @@
 //! Slack would send, with a fresh local `response_url`, and catches what the
 //! ingress and the worker post back to it.
 
-use crate::send::{Catcher, SendOptions};
-use emrbot_shared::slack::SlackVerifier;
+use crate::send::{post_signed, Catcher, SendOptions};
 use serde_json::{json, Value};
 use std::time::{Duration, Instant};
 
@@ -75,22 +74,8 @@ pub async fn click(
     });
     let body = serde_urlencoded::to_string([("payload", payload.to_string())])
         .map_err(|e| e.to_string())?;
-    let timestamp = chrono::Utc::now().timestamp();
-    let signature =
-        SlackVerifier::new(options.signing_secret.clone()).sign(timestamp, body.as_bytes());
     let started = Instant::now();
-    let response = reqwest::Client::new()
-        .post(format!(
-            "{}/slack/interactions",
-            options.url.trim_end_matches('/')
-        ))
-        .header("content-type", "application/x-www-form-urlencoded")
-        .header("x-slack-request-timestamp", timestamp.to_string())
-        .header("x-slack-signature", signature)
-        .body(body)
-        .send()
-        .await
-        .map_err(|e| format!("cannot reach emrbot at {}: {e}", options.url))?;
+    let response = post_signed(options, "/slack/interactions", body).await?;
     let status = response.status().as_u16();
     // The ingress's "in progress" update comes first; the worker's answer
     // replaces it. Wait for the answer, then a moment for anything after it.

@@ -72,6 +72,26 @@ impl Drop for Catcher {
     }
 }
 
+/// POSTs `body` (a form) to `path` of emrbot, signed as Slack signs it.
+pub(crate) async fn post_signed(
+    options: &SendOptions,
+    path: &str,
+    body: String,
+) -> Result<reqwest::Response, String> {
+    let timestamp = chrono::Utc::now().timestamp();
+    let signature =
+        SlackVerifier::new(options.signing_secret.clone()).sign(timestamp, body.as_bytes());
+    reqwest::Client::new()
+        .post(format!("{}{path}", options.url.trim_end_matches('/')))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .header("x-slack-request-timestamp", timestamp.to_string())
+        .header("x-slack-signature", signature)
+        .body(body)
+        .send()
+        .await
+        .map_err(|e| format!("cannot reach emrbot at {}: {e}", options.url))
+}
+
 pub async fn send(options: &SendOptions) -> Result<Exchange, String> {
     let mut catcher = Catcher::start().await?;
     let response_url = catcher.url.clone();
@@ -93,22 +113,8 @@ pub async fn send(options: &SendOptions) -> Result<Exchange, String> {
         ("api_app_id", "A0LOCAL"),
     ])
     .map_err(|e| e.to_string())?;
-    let timestamp = chrono::Utc::now().timestamp();
-    let signature =
-        SlackVerifier::new(options.signing_secret.clone()).sign(timestamp, body.as_bytes());
     let started = std::time::Instant::now();
-    let response = reqwest::Client::new()
-        .post(format!(
-            "{}/slack/commands",
-            options.url.trim_end_matches('/')
-        ))
-        .header("content-type", "application/x-www-form-urlencoded")
-        .header("x-slack-request-timestamp", timestamp.to_string())
-        .header("x-slack-signature", signature)
-        .body(body)
-        .send()
-        .await
-        .map_err(|e| format!("cannot reach emrbot at {}: {e}", options.url))?;
+    let response = post_signed(options, "/slack/commands", body).await?;
     let status = response.status().as_u16();
     let ack: Value = response.json().await.unwrap_or(Value::Null);
     let ack_latency = started.elapsed();

@@ -28,6 +28,10 @@ impl Scheduler {
             .iter()
             .map(|f| (&f.cluster.id, f.cluster.account.clone()))
             .collect();
+        let ready_at: HashMap<&ClusterId, _> = facts
+            .iter()
+            .filter_map(|f| Some((&f.cluster.id, f.cluster.ready_at.or(f.cluster.created_at)?)))
+            .collect();
         let mut per_account: BTreeMap<Option<String>, (Vec<ClusterId>, bool)> = BTreeMap::new();
         for (id, need) in needs {
             let entry = per_account
@@ -53,13 +57,9 @@ impl Scheduler {
             let metric = api.idle_metric(&wanted, now - METRIC_WINDOW, now).await?;
             let mut unanswered = Vec::new();
             for id in wanted {
-                let ready = facts
-                    .iter()
-                    .find(|f| f.cluster.id == id)
-                    .and_then(|f| f.cluster.ready_at.or(f.cluster.created_at));
                 let answer = metric
                     .get(&id)
-                    .zip(ready)
+                    .zip(ready_at.get(&id).copied())
                     .and_then(|(points, ready)| step_facts_from_metric(points, ready, now));
                 match answer {
                     Some(s) => {

@@ -3,7 +3,6 @@
 //! twice: each message keeps its own id.
 
 use crate::common;
-use aws_lambda_events::sqs::{SqsEvent, SqsMessage};
 use emrbot_domain::message::Incoming;
 use emrbot_tests::launch_cluster;
 
@@ -19,17 +18,7 @@ async fn a_bundle_delivered_twice_answers_each_message_once() {
     let body = Incoming::bundle_json(&messages);
 
     for delivery in 1..=2 {
-        let mut record = SqsMessage::default();
-        record.message_id = Some(format!("sqs-bundle-{delivery}"));
-        record.body = Some(body.clone());
-        record
-            .attributes
-            .insert("ApproximateReceiveCount".into(), delivery.to_string());
-        record
-            .attributes
-            .insert("SenderId".into(), common::FROM_INGRESS.unwrap().into());
-        let mut event = SqsEvent::default();
-        event.records = vec![record];
+        let event = common::batch_of_one(&format!("sqs-bundle-{delivery}"), body.clone(), delivery);
         let failures = env.worker.handle_batch(event).await.batch_item_failures;
         assert!(failures.is_empty(), "delivery {delivery}: {failures:?}");
     }

@@ -3,7 +3,6 @@
 //! with time to spare, it is done once.
 
 use crate::common;
-use aws_lambda_events::sqs::{SqsEvent, SqsMessage};
 use emrbot_worker::RECORD_RESERVE;
 use std::time::{Duration, SystemTime};
 
@@ -14,20 +13,7 @@ async fn a_batch_without_time_to_finish_is_handed_back_then_done_once() {
         .await
         .unwrap();
     let (lock, path) = env.text(&format!("lock {cluster} 2h"), "U1");
-    let event = |delivery: u32| {
-        let mut record = SqsMessage::default();
-        record.message_id = Some("sqs-late".into());
-        record.body = Some(lock.to_json());
-        record
-            .attributes
-            .insert("ApproximateReceiveCount".into(), delivery.to_string());
-        record
-            .attributes
-            .insert("SenderId".into(), common::FROM_INGRESS.unwrap().into());
-        let mut event = SqsEvent::default();
-        event.records = vec![record];
-        event
-    };
+    let event = |delivery: u32| common::batch_of_one("sqs-late", lock.to_json(), delivery);
 
     let almost_out = SystemTime::now() + RECORD_RESERVE - Duration::from_secs(5);
     let handed_back = env

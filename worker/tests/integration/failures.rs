@@ -121,29 +121,25 @@ async fn a_command_that_keeps_failing_says_so_before_the_dead_letter_queue() {
         .clone()
         .with_clusters(ClusterDirectory::new().with_account(None, flaky));
     let (m, path) = env.text("lock adhoc", "U1");
-    let record = |receives: &str| {
-        let mut r = aws_lambda_events::sqs::SqsMessage::default();
-        r.message_id = Some(format!("sqs-{receives}"));
-        r.body = Some(m.to_json());
-        r.attributes
-            .insert("ApproximateReceiveCount".into(), receives.into());
-        r.attributes
-            .insert("SenderId".into(), common::FROM_INGRESS.unwrap().into());
-        r
-    };
-    for receives in ["1", "4"] {
-        let mut event = aws_lambda_events::sqs::SqsEvent::default();
-        event.records = vec![record(receives)];
+    let event =
+        |receives: u32| common::batch_of_one(&format!("sqs-{receives}"), m.to_json(), receives);
+    for receives in [1, 4] {
         assert_eq!(
-            worker.handle_batch(event).await.batch_item_failures.len(),
+            worker
+                .handle_batch(event(receives))
+                .await
+                .batch_item_failures
+                .len(),
             1
         );
         assert!(env.replies(&path).is_empty(), "a retry is silent");
     }
-    let mut event = aws_lambda_events::sqs::SqsEvent::default();
-    event.records = vec![record("5")];
     assert_eq!(
-        worker.handle_batch(event).await.batch_item_failures.len(),
+        worker
+            .handle_batch(event(5))
+            .await
+            .batch_item_failures
+            .len(),
         1,
         "still to the DLQ"
     );

@@ -19,6 +19,23 @@ pub const INGRESS_PRINCIPAL: &str = "AROATESTINGRESS";
 pub const SCHEDULER_PRINCIPAL: &str = "AROATESTSCHEDULER";
 pub const FROM_INGRESS: Option<&str> = Some("AROATESTINGRESS:ingress");
 
+/// A batch of one record as SQS hands it to the worker: `body` sent by the
+/// ingress, delivered for the `receives`-th time.
+pub fn batch_of_one(sqs_id: &str, body: String, receives: u32) -> aws_lambda_events::sqs::SqsEvent {
+    let mut record = aws_lambda_events::sqs::SqsMessage::default();
+    record.message_id = Some(sqs_id.into());
+    record.body = Some(body);
+    record
+        .attributes
+        .insert("ApproximateReceiveCount".into(), receives.to_string());
+    record
+        .attributes
+        .insert("SenderId".into(), FROM_INGRESS.unwrap().into());
+    let mut event = aws_lambda_events::sqs::SqsEvent::default();
+    event.records = vec![record];
+    event
+}
+
 pub struct Env {
     pub emulator: Emulator,
     pub slack: FakeSlack,
