@@ -10,7 +10,8 @@
 # 2. cfn-lint on the SAM template, the translated template and the target-account role;
 # 3. checkov --skip-download on the same three: no failed checks (suppressions are
 #    inline, in each resource's Metadata, with a reason);
-# 4. the Slack app manifest parses and points at the API's routes;
+# 4. the Slack app manifest parses and points at the API's routes; the Socket
+#    Mode manifest is the same app without URLs, and its guide matches it;
 # 5. (INFRA_BUILD=1) cross-compiles the three Lambdas for arm64 with cargo-lambda + zig.
 #
 # Tools live in their own virtualenv, .venv/infra (pinned in
@@ -70,6 +71,34 @@ scopes = sorted(m["oauth_config"]["scopes"]["bot"])
 assert scopes == ["chat:write", "chat:write.public", "commands"], scopes
 assert "user" not in m["oauth_config"]["scopes"], "no user scopes"
 print(f"{sys.argv[1]}: ok (bot scopes {', '.join(scopes)})", file=sys.stderr)
+EOF
+
+step "Slack app manifest for Socket Mode, and its guide"
+python - infra/slack-app-manifest.yaml infra/slack-app-manifest.socket-mode.yaml docs/SOCKET_MODE.md <<'EOF'
+import sys, yaml
+http, socket = (yaml.safe_load(open(p)) for p in sys.argv[1:3])
+guide = open(sys.argv[3]).read()
+# The same app as the deployed one, but reached over the socket: no URLs anywhere.
+assert socket["settings"]["socket_mode_enabled"] is True
+def urls(node):
+    if isinstance(node, dict):
+        return [k for k in node if "url" in k] + [u for v in node.values() for u in urls(v)]
+    if isinstance(node, list):
+        return [u for v in node for u in urls(v)]
+    return []
+assert urls(socket) == [], f"no request URLs: {urls(socket)}"
+assert socket["settings"]["interactivity"] == {"is_enabled": True}, socket["settings"]["interactivity"]
+strip = lambda cmds: [{k: v for k, v in c.items() if k != "url"} for c in cmds]
+assert socket["features"]["slash_commands"] == strip(http["features"]["slash_commands"])
+assert socket["oauth_config"] == http["oauth_config"], "the same scopes"
+assert socket["display_information"] == http["display_information"]
+# The guide's five steps name what the manifest and emrbot-local expect.
+for needed in ["infra/slack-app-manifest.socket-mode.yaml", "connections:write",
+               "SLACK_APP_TOKEN", "SLACK_BOT_TOKEN", 'make run ARGS="--socket-mode"']:
+    assert needed in guide, f"docs/SOCKET_MODE.md does not mention {needed}"
+for scope in socket["oauth_config"]["scopes"]["bot"]:
+    assert f"`{scope}`" in guide, f"docs/SOCKET_MODE.md does not list the scope {scope}"
+print(f"{sys.argv[2]}: ok (Socket Mode, no URLs; the guide matches)", file=sys.stderr)
 EOF
 
 if [ "${INFRA_BUILD:-0}" = 1 ]; then

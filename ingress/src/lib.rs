@@ -4,6 +4,7 @@
 
 mod click;
 pub mod dedup;
+mod delivered;
 pub mod http;
 pub mod interaction;
 pub mod lambda_event;
@@ -26,6 +27,7 @@ use std::time::Duration;
 use tokio::time::Instant;
 
 pub use click::button_command;
+pub use delivered::Delivered;
 
 /// Slack shows the user an error if no acknowledgement comes within 3
 /// seconds; emrbot answers within this, whatever its dependencies do.

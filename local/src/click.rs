@@ -40,6 +40,34 @@ pub fn buttons(message: &Value) -> Vec<Button> {
     out
 }
 
+/// The `block_actions` payload Slack sends when `user` clicks `button` of
+/// `message` in `channel`, its answers going to `response_url`.
+pub fn block_actions(
+    user: &str,
+    channel: &str,
+    response_url: &str,
+    message: &Value,
+    button: &Button,
+) -> Value {
+    json!({
+        "type": "block_actions",
+        "user": {"id": user, "username": "local-user", "team_id": "T0LOCAL"},
+        "team": {"id": "T0LOCAL"},
+        "channel": {"id": channel},
+        "container": {"type": "message", "channel_id": channel, "message_ts": "1700000000.000001"},
+        "trigger_id": format!("{}.local", uuid::Uuid::new_v4().simple()),
+        "response_url": response_url,
+        "message": message,
+        "actions": [{
+            "type": "button",
+            "action_id": button.action_id,
+            "block_id": button.block_id,
+            "value": button.value,
+            "action_ts": format!("{}.000000", chrono::Utc::now().timestamp()),
+        }],
+    })
+}
+
 /// What a click brought back: every message posted to its response_url
 /// within the wait (the "in progress" update, then the answer).
 pub struct Clicked {
@@ -55,23 +83,13 @@ pub async fn click(
     button: &Button,
 ) -> Result<Clicked, String> {
     let mut catcher = Catcher::start().await?;
-    let payload = json!({
-        "type": "block_actions",
-        "user": {"id": options.user, "username": "local-user", "team_id": "T0LOCAL"},
-        "team": {"id": "T0LOCAL"},
-        "channel": {"id": options.channel},
-        "container": {"type": "message", "channel_id": options.channel, "message_ts": "1700000000.000001"},
-        "trigger_id": format!("{}.local", uuid::Uuid::new_v4().simple()),
-        "response_url": catcher.url,
-        "message": message,
-        "actions": [{
-            "type": "button",
-            "action_id": button.action_id,
-            "block_id": button.block_id,
-            "value": button.value,
-            "action_ts": format!("{}.000000", chrono::Utc::now().timestamp()),
-        }],
-    });
+    let payload = block_actions(
+        &options.user,
+        &options.channel,
+        &catcher.url,
+        message,
+        button,
+    );
     let body = serde_urlencoded::to_string([("payload", payload.to_string())])
         .map_err(|e| e.to_string())?;
     let started = Instant::now();

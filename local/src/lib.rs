@@ -8,6 +8,7 @@ pub mod render;
 pub mod resources;
 pub mod send;
 pub mod server;
+pub mod socket_mode;
 pub mod worker_loop;
 
 use emrbot_domain::{Config, Secret};
@@ -41,6 +42,9 @@ pub struct Options {
     /// `POST /events` requires `Authorization: Bearer <token>` when set; when
     /// exposed (see [`Options::exposed`]) and unset, `POST /events` is off.
     pub events_token: Option<Secret<String>>,
+    /// Socket Mode's app-level token (`xapp-…`): set, emrbot also takes
+    /// Slack's requests over a WebSocket it opens to Slack.
+    pub socket_mode: Option<Secret<String>>,
 }
 
 impl Options {
@@ -188,7 +192,7 @@ pub async fn start(options: Options) -> Result<Running, String> {
         (None, true) => server::Events::Off,
     };
     let app = server::router(server::AppState {
-        ingress,
+        ingress: ingress.clone(),
         scheduler,
         events,
     });
@@ -206,14 +210,44 @@ pub async fn start(options: Options) -> Result<Running, String> {
         worker,
         shutdown_rx,
     ));
-    Ok(Running {
+    let mut running = Running {
         address,
         aws,
         resources,
         shutdown,
         tasks: vec![serve, work, tick],
         emulator,
-    })
+    };
+    if let Some(app_token) = &options.socket_mode {
+        let socket =
+            socket_mode::SocketMode::new(&options.slack_api_base, app_token.clone(), ingress);
+        if let Err(error) = running.connect_socket_mode(socket).await {
+            running.stop().await;
+            return Err(error.to_string());
+        }
+    }
+    Ok(running)
+}
+
+/// How long `start` waits for Slack's `hello` on the first Socket Mode connection.
+const SOCKET_MODE_READY_WITHIN: std::time::Duration = std::time::Duration::from_secs(20);
+
+impl Running {
+    async fn connect_socket_mode(
+        &mut self,
+        socket: socket_mode::SocketMode,
+    ) -> Result<(), socket_mode::SocketModeError> {
+        let (ready, connected) = tokio::sync::oneshot::channel();
+        let shutdown = self.shutdown.subscribe();
+        self.tasks
+            .push(tokio::spawn(Arc::new(socket).run(ready, shutdown)));
+        match tokio::time::timeout(SOCKET_MODE_READY_WITHIN, connected).await {
+            Ok(Ok(outcome)) => outcome,
+            _ => Err(socket_mode::SocketModeError::NotReady(
+                SOCKET_MODE_READY_WITHIN,
+            )),
+        }
+    }
 }
 
 /// The scheduler on the real clock: one `all` sweep every `period`, the first

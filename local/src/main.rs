@@ -50,6 +50,10 @@ struct RunArgs {
     /// or a listen address outside loopback).
     #[arg(long, env = "EMRBOT_EVENTS_TOKEN", hide_env_values = true)]
     events_token: Option<String>,
+    /// Also take Slack's requests over Socket Mode (no public URL needed):
+    /// needs SLACK_APP_TOKEN, an app-level token (xapp-…) with connections:write.
+    #[arg(long)]
+    socket_mode: bool,
 }
 
 #[derive(Subcommand)]
@@ -174,6 +178,13 @@ async fn main() -> ExitCode {
 
 async fn run(args: RunArgs) -> ExitCode {
     emrbot_shared::telemetry::init_text();
+    let app_token = match socket_mode_token(args.socket_mode) {
+        Ok(token) => token,
+        Err(error) => {
+            eprintln!("emrbot-local could not start: {error}");
+            return ExitCode::FAILURE;
+        }
+    };
     let aws_endpoint = std::env::var("AWS_ENDPOINT_URL")
         .ok()
         .filter(|v| !v.is_empty());
@@ -186,11 +197,12 @@ async fn run(args: RunArgs) -> ExitCode {
         aws_endpoint,
         queue: args.queue,
         table: args.table,
-        signing_secret: signing_secret(),
+        signing_secret: run_signing_secret(args.socket_mode && args.aws),
         bot_token: std::env::var("SLACK_BOT_TOKEN").ok().map(Secret::new),
         slack_api_base: std::env::var("SLACK_API_BASE_URL")
             .unwrap_or_else(|_| emrbot_shared::settings::DEFAULT_SLACK_API.to_string()),
         events_token: args.events_token.map(Secret::new),
+        socket_mode: app_token,
     };
     let running = match emrbot_local::start(options).await {
         Ok(running) => running,
@@ -204,12 +216,50 @@ async fn run(args: RunArgs) -> ExitCode {
         "  queue: {}\n  table: {}",
         running.resources.queue_url, running.resources.table
     );
+    if args.socket_mode {
+        println!("Connected to Slack over Socket Mode: type /emr status in your workspace.");
+    }
     println!("Try it from another terminal:  make send TEXT=status   (or TEXT=\"lock nightly-etl 2h\", TEXT=help)");
     println!("Stop it with Ctrl-C.");
     let _ = tokio::signal::ctrl_c().await;
     println!("stopping");
     running.stop().await;
     ExitCode::SUCCESS
+}
+
+/// The app-level token Socket Mode needs, checked for its kind up front.
+fn socket_mode_token(wanted: bool) -> Result<Option<Secret<String>>, String> {
+    if !wanted {
+        return Ok(None);
+    }
+    match std::env::var("SLACK_APP_TOKEN") {
+        Ok(token) if token.starts_with("xapp-") => Ok(Some(Secret::new(token))),
+        Ok(_) => Err(
+            "SLACK_APP_TOKEN is not an app-level token (they start with xapp-); \
+             see docs/SOCKET_MODE.md"
+                .into(),
+        ),
+        Err(_) => Err(
+            "--socket-mode needs SLACK_APP_TOKEN (an app-level token, xapp-…, \
+             with connections:write); see docs/SOCKET_MODE.md"
+                .into(),
+        ),
+    }
+}
+
+/// On real AWS over Socket Mode, Slack reaches emrbot through the socket; the
+/// HTTP Slack routes keep the published development secret only if none is
+/// set, so then they get a random one nobody knows instead.
+fn run_signing_secret(socket_mode_on_aws: bool) -> Secret<String> {
+    let set = std::env::var("SLACK_SIGNING_SECRET").is_ok();
+    if socket_mode_on_aws && !set {
+        return Secret::new(format!(
+            "{}{}",
+            uuid::Uuid::new_v4().simple(),
+            uuid::Uuid::new_v4().simple()
+        ));
+    }
+    signing_secret()
 }
 
 /// A reply as text, its buttons numbered for `--click N`.

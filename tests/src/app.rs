@@ -29,20 +29,44 @@ impl TestApp {
     pub async fn start_with(adjust: impl FnOnce(&mut emrbot_local::Options)) -> TestApp {
         let emulator = Emulator::start().await;
         let slack = FakeSlack::start().await;
+        Self::start_on(emulator, slack, adjust)
+            .await
+            .expect("emrbot-local starts")
+    }
+
+    /// Started with Socket Mode on, connected to a Socket Mode server that
+    /// the local Slack's `apps.connections.open` hands out.
+    pub async fn start_over_socket_mode() -> (TestApp, crate::SocketModeServer) {
+        let emulator = Emulator::start().await;
+        let slack = FakeSlack::start().await;
+        let socket = crate::SocketModeServer::start().await;
+        slack.serve_socket_mode(&socket);
+        let app = Self::start_on(emulator, slack, |o| {
+            o.socket_mode = Some(Secret::new(fixtures::APP_TOKEN.into()));
+        })
+        .await
+        .expect("emrbot-local starts over Socket Mode");
+        (app, socket)
+    }
+
+    /// emrbot-local on `emulator` and `slack`, options changed by `adjust`.
+    pub async fn start_on(
+        emulator: Emulator,
+        slack: FakeSlack,
+        adjust: impl FnOnce(&mut emrbot_local::Options),
+    ) -> Result<TestApp, String> {
         let mut options = Self::options(&emulator, &slack);
         adjust(&mut options);
-        let running = emrbot_local::start(options)
-            .await
-            .expect("emrbot-local starts");
+        let running = emrbot_local::start(options).await?;
         // Reached on loopback whatever address it listens on.
         let url = format!("http://127.0.0.1:{}", running.address.port());
-        TestApp {
+        Ok(TestApp {
             emulator,
             slack,
             running,
             http: reqwest::Client::new(),
             url,
-        }
+        })
     }
 
     /// What TestApp starts emrbot-local with: this emulator and this Slack.
@@ -61,6 +85,7 @@ impl TestApp {
             // Only the events a test sends count: no sweeps on the real clock.
             scheduler_tick: None,
             events_token: None,
+            socket_mode: None,
         }
     }
 

@@ -6,6 +6,8 @@ use std::path::PathBuf;
 
 pub const SIGNING_SECRET: &str = "test-signing-secret-0123456789";
 pub const BOT_TOKEN: &str = "xoxb-test-bot-token";
+/// A Socket Mode app-level token, as the local Slack expects them.
+pub const APP_TOKEN: &str = "xapp-1-A0TEST-1-test-app-token";
 
 pub fn path(name: &str) -> PathBuf {
     emrbot_local::emulator::repo_root()
@@ -38,6 +40,24 @@ pub fn slash_body(text: &str, user: &str, channel: &str, response_url: &str) -> 
         }
     }
     serde_urlencoded::to_string(pairs).expect("encodes")
+}
+
+/// The same slash command as Socket Mode delivers it: the form's fields as
+/// a JSON object of strings.
+pub fn slash_payload(
+    text: &str,
+    user: &str,
+    channel: &str,
+    response_url: &str,
+) -> serde_json::Value {
+    let pairs: Vec<(String, String)> =
+        serde_urlencoded::from_str(&slash_body(text, user, channel, response_url)).expect("a form");
+    serde_json::Value::Object(
+        pairs
+            .into_iter()
+            .map(|(k, v)| (k, serde_json::Value::String(v)))
+            .collect(),
+    )
 }
 
 /// `(timestamp, signature)` headers for `body`, signed now with the test secret.

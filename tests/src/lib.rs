@@ -8,6 +8,8 @@ pub mod faults;
 pub mod fixtures;
 pub mod runtime_api;
 pub mod slack;
+pub mod socket_mode;
 
 pub use emrbot_local::emulator::{self, launch_cluster, Emulator};
 pub use slack::FakeSlack;
+pub use socket_mode::SocketModeServer;

@@ -26,6 +26,10 @@ struct Inner {
     next_ts: u64,
     /// response_url ids that are never answered (a stalled Slack).
     stalled: std::collections::HashSet<String>,
+    /// What `apps.connections.open` hands out (Socket Mode).
+    socket_url: Option<String>,
+    /// `apps.connections.open` calls answered with a URL.
+    socket_opens: usize,
 }
 
 #[derive(Clone)]
@@ -39,6 +43,7 @@ impl FakeSlack {
         let inner = Arc::new(Mutex::new(Inner::default()));
         let app = Router::new()
             .route("/response/{id}", post(response_url))
+            .route("/api/apps.connections.open", post(connections_open))
             .route("/api/{method}", post(web_api))
             .with_state(inner.clone());
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
@@ -75,6 +80,16 @@ impl FakeSlack {
             .expect("lock")
             .stalled
             .insert(id.to_string());
+    }
+
+    /// `apps.connections.open` hands out `server`'s URL to app-level tokens.
+    pub fn serve_socket_mode(&self, server: &crate::SocketModeServer) {
+        self.inner.lock().expect("lock").socket_url = Some(server.url.clone());
+    }
+
+    /// How many Socket Mode connections were opened (`apps.connections.open`).
+    pub fn socket_opens(&self) -> usize {
+        self.inner.lock().expect("lock").socket_opens
     }
 
     pub fn recorded(&self) -> Vec<Recorded> {
@@ -155,6 +170,22 @@ async fn web_api(
         body,
     });
     Json(json!({"ok": true, "channel": channel, "ts": ts})).into_response()
+}
+
+/// Slack's `apps.connections.open`: an app-level token gets a WebSocket URL.
+async fn connections_open(State(inner): State<Arc<Mutex<Inner>>>, headers: HeaderMap) -> Response {
+    let app_token = auth(&headers).is_some_and(|a| a.starts_with("Bearer xapp-"));
+    if !app_token {
+        return Json(json!({"ok": false, "error": "invalid_auth"})).into_response();
+    }
+    let mut inner = inner.lock().expect("lock");
+    match inner.socket_url.clone() {
+        Some(url) => {
+            inner.socket_opens += 1;
+            Json(json!({"ok": true, "url": url})).into_response()
+        }
+        None => Json(json!({"ok": false, "error": "socket_mode_not_enabled"})).into_response(),
+    }
 }
 
 fn failure(status: u16) -> Response {

@@ -5,4 +5,5 @@ mod click;
 mod faults;
 mod local_safety;
 mod queue_contract;
+mod socket_mode;
 mod status_end_to_end;
