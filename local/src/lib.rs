@@ -4,6 +4,7 @@
 
 pub mod click;
 pub mod emulator;
+pub mod prompt;
 pub mod render;
 pub mod resources;
 pub mod send;

@@ -2,7 +2,8 @@
 
 use clap::{Parser, Subcommand};
 use emrbot_domain::Secret;
-use emrbot_local::{render, send, Options, LOCAL_SIGNING_SECRET};
+use emrbot_local::{prompt, render, send, Options, LOCAL_SIGNING_SECRET};
+use std::io::IsTerminal;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -81,6 +82,7 @@ enum Cmd {
         #[arg(long, default_value_t = 1)]
         concurrency: usize,
         /// Then click button N of the reply (the numbers printed beside them).
+        /// Without it, at a terminal, send asks which button to click.
         #[arg(long)]
         click: Option<usize>,
     },
@@ -135,14 +137,28 @@ async fn main() -> ExitCode {
                     println!("HTTP {}", exchange.status);
                     println!("{}", render::to_text(&exchange.ack));
                     for reply in &exchange.replies {
-                        print_with_buttons(reply);
+                        prompt::print_with_buttons(reply);
                     }
                     if exchange.status != 200 {
                         return ExitCode::FAILURE;
                     }
-                    match click {
-                        None => ExitCode::SUCCESS,
-                        Some(n) => click_button(&options, &exchange, n).await,
+                    let clicked = match click {
+                        Some(n) => prompt::click_nth(&options, &exchange.replies, n)
+                            .await
+                            .map(drop),
+                        // At a terminal, the buttons can be clicked by number.
+                        None if std::io::stdin().is_terminal() => {
+                            let terminal = tokio::io::BufReader::new(tokio::io::stdin());
+                            prompt::offer_buttons(&options, exchange.replies, terminal).await
+                        }
+                        None => Ok(()),
+                    };
+                    match clicked {
+                        Ok(()) => ExitCode::SUCCESS,
+                        Err(error) => {
+                            eprintln!("error: {error}");
+                            ExitCode::FAILURE
+                        }
                     }
                 }
                 Err(error) => {
@@ -260,56 +276,4 @@ fn run_signing_secret(socket_mode_on_aws: bool) -> Secret<String> {
         ));
     }
     signing_secret()
-}
-
-/// A reply as text, its buttons numbered for `--click N`.
-fn print_with_buttons(message: &serde_json::Value) {
-    println!("\n{}", render::to_text(message));
-    for (i, b) in emrbot_local::click::buttons(message).iter().enumerate() {
-        println!("  [{}] {}", i + 1, b.label);
-    }
-}
-
-/// Clicks button `n` of the last reply that has buttons, and prints what comes back.
-async fn click_button(
-    options: &send::SendOptions,
-    exchange: &send::Exchange,
-    n: usize,
-) -> ExitCode {
-    use emrbot_local::click;
-    let Some((message, buttons)) = exchange
-        .replies
-        .iter()
-        .rev()
-        .map(|m| (m, click::buttons(m)))
-        .find(|(_, b)| !b.is_empty())
-    else {
-        eprintln!("error: the reply has no buttons to click");
-        return ExitCode::FAILURE;
-    };
-    let Some(button) = n.checked_sub(1).and_then(|i| buttons.get(i)) else {
-        eprintln!(
-            "error: there is no button {n} (the reply has {})",
-            buttons.len()
-        );
-        return ExitCode::FAILURE;
-    };
-    println!("\n== clicking [{n}] {}", button.label);
-    match click::click(options, message, button).await {
-        Ok(clicked) => {
-            println!("HTTP {}", clicked.status);
-            for posted in &clicked.posted {
-                print_with_buttons(posted);
-            }
-            if clicked.status == 200 && !clicked.posted.is_empty() {
-                ExitCode::SUCCESS
-            } else {
-                ExitCode::FAILURE
-            }
-        }
-        Err(error) => {
-            eprintln!("error: {error}");
-            ExitCode::FAILURE
-        }
-    }
 }

@@ -139,8 +139,16 @@ impl SocketMode {
             .map_err(|_| {
                 SocketModeError::Connect(format!("no answer within {CONNECT_WITHIN:?}"))
             })?;
-        // The error's text, not the URL (it carries the connection's ticket).
-        let (socket, _) = connected.map_err(|e| SocketModeError::Connect(e.to_string()))?;
+        // Never the URL: it carries the connection's ticket (and a URL
+        // error's text would repeat it).
+        let (socket, _) = connected.map_err(|e| {
+            SocketModeError::Connect(match e {
+                tokio_tungstenite::tungstenite::Error::Url(_) => {
+                    "the WebSocket URL Slack gave could not be dialled".into()
+                }
+                other => open::chain(&other),
+            })
+        })?;
         Ok(socket)
     }
 

@@ -17,7 +17,7 @@ pub enum SocketModeError {
     Open(String),
     #[error("cannot connect to the Socket Mode WebSocket: {0}")]
     Connect(String),
-    #[error("no Socket Mode connection within {0:?}")]
+    #[error("no Socket Mode connection within {0:?}: the warnings above say why")]
     NotReady(Duration),
 }
 
@@ -64,15 +64,14 @@ pub async fn open(
         .timeout(Duration::from_secs(10))
         .send()
         .await
-        .map_err(|e| SocketModeError::Open(e.without_url().to_string()))?;
+        .map_err(|e| SocketModeError::Open(chain(&e.without_url())))?;
     let status = response.status();
     if !status.is_success() {
         return Err(SocketModeError::Open(format!("HTTP {status}")));
     }
-    let opened: Opened = response
-        .json()
-        .await
-        .map_err(|e| SocketModeError::Open(format!("unreadable answer: {}", e.without_url())))?;
+    let opened: Opened = response.json().await.map_err(|e| {
+        SocketModeError::Open(format!("unreadable answer: {}", chain(&e.without_url())))
+    })?;
     match (opened.ok, opened.url, opened.error) {
         (true, Some(url), _) if url.starts_with("wss://") || url.starts_with("ws://") => Ok(url),
         (true, _, _) => Err(SocketModeError::Open(
@@ -89,4 +88,16 @@ pub async fn open(
                 .collect(),
         )),
     }
+}
+
+/// An error with its causes ("error sending request" alone says little).
+pub(crate) fn chain(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut cause = error.source();
+    while let Some(inner) = cause {
+        text.push_str(": ");
+        text.push_str(&inner.to_string());
+        cause = inner.source();
+    }
+    text
 }

@@ -121,6 +121,14 @@ async fn a_command_a_click_and_an_event_are_acknowledged_and_answered() {
         "acknowledged in {:?}",
         ack.after
     );
+
+    // The same permissions as over HTTP: refused at once, in the ack.
+    let mut elsewhere = slash(&app, "launch adhoc", "sm-refused");
+    elsewhere["channel_id"] = json!("C0ELSEWHERE");
+    let refused = socket.deliver("slash_commands", elsewhere);
+    let ack = socket.wait_ack(&refused, 1, WAIT).await;
+    let text = message_text(&ack.payload.expect("the refusal"));
+    assert!(text.contains("can't `launch` from this channel"), "{text}");
     app.running.stop().await;
 }
 
