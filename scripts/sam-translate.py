@@ -109,6 +109,11 @@ def check_invariants(sam: dict, cfn: dict) -> list[str]:
     # The sweep reads every cluster's exempt tag and IsIdle metric in bulk.
     expect("tag:GetResources" in scheduler_policy and "cloudwatch:GetMetricData" in scheduler_policy,
            "scheduler: may not read the tags and metrics its sweep reads")
+    # `plan` reads the same facts as the sweep, from the worker.
+    expect("tag:GetResources" in worker_policy and "cloudwatch:GetMetricData" in worker_policy,
+           "worker: may not read the tags and metrics `plan` reads")
+    # ... and never the scheduler's own record (the worker could then write it).
+    expect('"SCHEDULER"' not in worker_policy, "worker: may touch the scheduler's record")
     # It puts its own sweep state (versioned, in transactions); it never
     # updates or deletes an item (locks, claims and launches are the worker's).
     expect("UpdateItem" not in scheduler_policy and "DeleteItem" not in scheduler_policy, "scheduler: may change items it never changes")

@@ -11,6 +11,7 @@ pub mod command;
 pub mod config;
 pub mod duration;
 pub mod emr;
+pub mod facts;
 pub mod lock;
 pub mod message;
 pub mod permissions;

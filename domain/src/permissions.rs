@@ -47,6 +47,12 @@ impl Permissions {
         if action == Action::Help {
             return true;
         }
+        // `plan` shows what `status` shows, predicted: the same permission.
+        let action = if action == Action::Plan {
+            Action::Status
+        } else {
+            action
+        };
         match requester {
             Requester::Scheduler { .. } => true,
             Requester::Service { name } => {
@@ -206,7 +212,8 @@ mod tests {
         ));
         assert_eq!(
             p.allowed_actions(&slack("U1", "CRANDOM")),
-            vec![Action::Status, Action::Help]
+            vec![Action::Status, Action::Plan, Action::Help],
+            "`plan` goes with `status`"
         );
     }
 }

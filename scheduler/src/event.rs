@@ -23,6 +23,15 @@ pub enum SweepError {
     OutOfTime,
 }
 
+impl From<emrbot_domain::facts::FactsError> for SweepError {
+    fn from(error: emrbot_domain::facts::FactsError) -> Self {
+        match error {
+            emrbot_domain::facts::FactsError::Emr(e) => SweepError::Emr(e),
+            emrbot_domain::facts::FactsError::Store(e) => SweepError::Store(e),
+        }
+    }
+}
+
 impl SweepError {
     /// A retry of the same event later can help (EventBridge retries a
     /// failed invocation; a repeated sweep does nothing twice).

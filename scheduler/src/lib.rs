@@ -29,7 +29,6 @@
 //! entry; more in bundles of up to 100 (see `emrbot_domain::message::Incoming`).
 
 mod event;
-mod fetch;
 mod messages;
 mod sweep;
 
@@ -55,6 +54,16 @@ pub struct Scheduler {
 }
 
 impl Scheduler {
+    /// Where the policies' facts are read from (the same reading `plan` uses).
+    pub fn facts(&self) -> emrbot_domain::facts::FactReader<'_> {
+        emrbot_domain::facts::FactReader {
+            clusters: &self.clusters,
+            locks: self.locks.as_ref(),
+            records: self.policy.as_ref(),
+            policy: &self.config.policy,
+        }
+    }
+
     /// Handles one scheduled event.
     pub async fn handle(&self, event: &ScheduledEvent) -> Result<SweepOutcome, SweepError> {
         let now = event.time.unwrap_or_else(|| self.clock.now());

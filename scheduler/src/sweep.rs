@@ -1,12 +1,14 @@
 //! One sweep: gather clusters, locks and policy records; evaluate the
-//! policies (fetching steps and tags only where a decision needs them); send
-//! one message per decision; remember what was done.
+//! policies (fetching steps and tags only where a decision needs them; both
+//! in `emrbot_domain::facts`); send one message per decision; remember what
+//! was done.
 
 use crate::{Scheduler, SweepError, SweepOutcome};
 use chrono::{DateTime, Utc};
 use emrbot_domain::cluster::ClusterId;
-use emrbot_domain::policy::state::{SchedRecord, Stored, Write};
-use emrbot_domain::policy::{self, ClusterFacts, DecisionKind, Inputs, Sweep};
+use emrbot_domain::facts::Gathered;
+use emrbot_domain::policy::state::{SchedRecord, Write};
+use emrbot_domain::policy::{ClusterFacts, DecisionKind, Inputs, Sweep};
 use std::collections::HashMap;
 
 impl Scheduler {
@@ -15,43 +17,16 @@ impl Scheduler {
         now: DateTime<Utc>,
         sweep: Sweep,
     ) -> Result<SweepOutcome, SweepError> {
-        let (clusters, unreachable) = self.clusters.list_active_each().await;
-        if !unreachable.is_empty() && unreachable.len() == self.clusters.accounts().count() {
-            // Nothing answered: fail, so the sweep is retried and the error alarm fires.
-            return Err(unreachable.into_iter().next().expect("one").1.into());
-        }
-        let ids: Vec<ClusterId> = clusters.iter().map(|c| c.id.clone()).collect();
-        let (locks, stored, global) = tokio::try_join!(
-            self.locks.get_many(&ids),
-            self.policy.load_many(&ids),
-            self.policy.load_global()
+        let reader = self.facts();
+        let (gathered, global) = tokio::try_join!(
+            async { reader.gather(now).await.map_err(SweepError::from) },
+            async { self.policy.load_global().await.map_err(SweepError::from) }
         )?;
-
-        // Notice locks that vanished since the last sweep (unlocked): the grace restarts.
-        let mut records: HashMap<ClusterId, (SchedRecord, bool)> = HashMap::new();
-        let mut facts: Vec<ClusterFacts> = Vec::with_capacity(clusters.len());
-        for c in &clusters {
-            let stored = stored.get(&c.id).cloned().unwrap_or_else(Stored::default);
-            let lock = locks.get(&c.id).cloned();
-            let mut record = stored.sched.clone();
-            let seen = lock.as_ref().map(|l| l.until);
-            if let (Some(before), None) = (record.lock_until, seen) {
-                record.unlock_seen = record.unlock_seen.max(Some(before.min(now)));
-            }
-            record.lock_until = seen;
-            let changed = record != stored.sched;
-            let mut state = stored.state();
-            state.last_unlock = state.last_unlock.max(record.unlock_seen);
-            records.insert(c.id.clone(), (record, changed));
-            facts.push(ClusterFacts {
-                cluster: c.clone(),
-                steps: None,
-                exempt: None,
-                lock,
-                state,
-            });
-        }
-
+        let Gathered {
+            mut facts,
+            mut records,
+            unreachable,
+        } = gathered;
         let inputs = Inputs {
             policy: &self.config.policy,
             tz: self.config.timezone,
@@ -59,20 +34,7 @@ impl Scheduler {
             sweep,
             global_done: &global.done,
         };
-        let mut evaluation = policy::evaluate(&facts, &inputs);
-        for _ in 0..3 {
-            if evaluation.needs.is_empty() {
-                break;
-            }
-            self.fetch(&mut facts, &evaluation.needs, now).await?;
-            evaluation = policy::evaluate(&facts, &inputs);
-        }
-        if !evaluation.needs.is_empty() {
-            tracing::warn!(
-                needs = evaluation.needs.len(),
-                "facts still missing after fetching; those clusters wait"
-            );
-        }
+        let evaluation = reader.evaluate(&mut facts, &inputs).await?;
 
         let by_id: HashMap<&ClusterId, &ClusterFacts> =
             facts.iter().map(|f| (&f.cluster.id, f)).collect();
@@ -147,7 +109,7 @@ impl Scheduler {
         let outcome = SweepOutcome {
             now,
             sweep: sweep.as_str().into(),
-            clusters: clusters.len(),
+            clusters: facts.len(),
             sent: messages.iter().map(|m| m.id.to_string()).collect(),
             decisions: carried,
         };

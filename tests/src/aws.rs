@@ -114,3 +114,24 @@ pub async fn publish_is_idle(
             .expect("PutMetricData");
     }
 }
+
+/// Adds a step to `cluster` (it stays pending on the emulator: the cluster is busy).
+pub async fn add_step(emr: &aws_sdk_emr::Client, cluster: &str) {
+    use aws_sdk_emr::types::{HadoopJarStepConfig, StepConfig};
+    emr.add_job_flow_steps()
+        .job_flow_id(cluster)
+        .steps(
+            StepConfig::builder()
+                .name("backfill")
+                .hadoop_jar_step(
+                    HadoopJarStepConfig::builder()
+                        .jar("command-runner.jar")
+                        .args("true")
+                        .build(),
+                )
+                .build(),
+        )
+        .send()
+        .await
+        .expect("AddJobFlowSteps");
+}

@@ -38,6 +38,15 @@ impl CommandError {
     }
 }
 
+impl From<emrbot_domain::facts::FactsError> for CommandError {
+    fn from(error: emrbot_domain::facts::FactsError) -> Self {
+        match error {
+            emrbot_domain::facts::FactsError::Emr(e) => CommandError::Emr(e),
+            emrbot_domain::facts::FactsError::Store(e) => CommandError::Store(e),
+        }
+    }
+}
+
 impl From<Refusal> for CommandError {
     fn from(r: Refusal) -> Self {
         CommandError::Refused(r)

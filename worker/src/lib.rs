@@ -4,7 +4,7 @@
 //!
 //! The path of one message: `sqs` (a batch, partial failures) → `once`
 //! (claim the id) → `perform` (permissions, dispatch, audit, reply) → one of
-//! `status`, `locks`, `launch`, `terminate`, `resize` → `reply` (to Slack).
+//! `status`, `plan`, `locks`, `launch`, `terminate`, `resize` → `reply` (to Slack).
 
 mod error;
 pub mod events;
@@ -12,6 +12,7 @@ mod launch;
 mod locks;
 mod once;
 mod perform;
+mod plan;
 mod recheck;
 pub mod reply;
 mod resize;
@@ -27,7 +28,7 @@ use emrbot_domain::ports::clusters::ClusterDirectory;
 use emrbot_domain::ports::dedup::DedupStore;
 use emrbot_domain::ports::launches::LaunchStore;
 use emrbot_domain::ports::locks::LockStore;
-use emrbot_domain::ports::policy::UnlockRecorder;
+use emrbot_domain::ports::policy::{PolicyRecords, UnlockRecorder};
 use emrbot_domain::producers::Principals;
 use emrbot_domain::Config;
 use emrbot_shared::settings::{Settings, SettingsError};
@@ -53,6 +54,8 @@ pub struct Worker {
     pub launches: Arc<dyn LaunchStore>,
     /// `unlock` restarts the scheduler's grace period.
     pub unlocks: Arc<dyn UnlockRecorder>,
+    /// The scheduler's records, read by `plan`.
+    pub records: Arc<dyn PolicyRecords>,
     pub slack: Arc<dyn SlackReplies>,
     pub clock: Arc<dyn Clock>,
 }
@@ -90,7 +93,8 @@ pub fn build(settings: &Settings, aws: &aws_config::SdkConfig) -> Result<Worker,
         dedup: Arc::new(DynamoDedupStore::new(dynamo.clone(), table.clone())),
         audit: Arc::new(DynamoAuditLog::new(dynamo.clone(), table.clone())),
         launches: Arc::new(DynamoLaunchStore::new(dynamo.clone(), table.clone())),
-        unlocks: Arc::new(DynamoPolicyStore::new(dynamo, table)),
+        unlocks: Arc::new(DynamoPolicyStore::new(dynamo.clone(), table.clone())),
+        records: Arc::new(DynamoPolicyStore::new(dynamo, table)),
         slack: Arc::new(
             HttpSlack::new(
                 &settings.slack_api_base,

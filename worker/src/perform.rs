@@ -147,6 +147,7 @@ impl Worker {
         let reply = match &message.command {
             Command::Help => self.help(requester),
             Command::Status { cluster: None } => self.status_all().await?,
+            Command::Plan => self.plan().await?,
             Command::Status {
                 cluster: Some(reference),
             } => self.status_one(reference).await?,

@@ -65,6 +65,8 @@ pub enum Command {
         force: bool,
     },
     Help,
+    /// Every active cluster's fate under the automatic rules, and when.
+    Plan,
     /// Scheduler: warns the report channel that `cluster` will
     /// be terminated at `at` by `rule` (`idle` or `end_of_day`), with Lock /
     /// Extend 1h / Terminate now buttons. Changes nothing.
@@ -109,12 +111,14 @@ pub enum Action {
     Launch,
     Terminate,
     Resize,
+    Plan,
     Help,
 }
 
 impl Action {
-    pub const ALL: [Action; 8] = [
+    pub const ALL: [Action; 9] = [
         Action::Status,
+        Action::Plan,
         Action::Lock,
         Action::Unlock,
         Action::Extend,
@@ -133,6 +137,7 @@ impl Action {
             Action::Launch => "launch",
             Action::Terminate => "terminate",
             Action::Resize => "resize",
+            Action::Plan => "plan",
             Action::Help => "help",
         }
     }
@@ -153,6 +158,7 @@ impl Action {
             Action::Launch => "launch <preset> [name]",
             Action::Terminate => "terminate <cluster>",
             Action::Resize => "resize <cluster> <group> <count> [spot <count>]",
+            Action::Plan => "plan",
             Action::Help => "help",
         }
     }
@@ -167,6 +173,7 @@ impl Action {
             Action::Launch => "start a cluster from a preset",
             Action::Terminate => "terminate (asks you to confirm)",
             Action::Resize => "change the size of a core or task group",
+            Action::Plan => "which clusters emrbot will terminate, and when",
             Action::Help => "this message",
         }
     }
@@ -189,6 +196,7 @@ impl Command {
             Command::Terminate { .. } => Action::Terminate,
             Command::Resize { .. } => Action::Resize,
             Command::Help => Action::Help,
+            Command::Plan => Action::Plan,
             // Scheduler notices only inform: the `status` permission covers them.
             Command::Warn { .. }
             | Command::IdleAlert { .. }
@@ -209,6 +217,7 @@ impl Command {
             Command::Warn { cluster, .. } | Command::IdleAlert { cluster, .. } => Some(cluster),
             Command::Launch { .. }
             | Command::Help
+            | Command::Plan
             | Command::Report { .. }
             | Command::AccountNotice { .. } => None,
         }

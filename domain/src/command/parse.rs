@@ -25,6 +25,7 @@ impl Command {
         };
         let command = match action {
             Action::Help => Command::Help,
+            Action::Plan => exact(args, 0, action, || Ok(Command::Plan))?,
             Action::Status => match args {
                 [] => Command::Status { cluster: None },
                 [_] => Command::Status {

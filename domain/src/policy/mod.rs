@@ -241,6 +241,7 @@ pub fn local_instant(tz: Tz, date: NaiveDate, time: NaiveTime) -> DateTime<Utc> 
 }
 
 mod evaluate;
+pub mod plan;
 pub mod recheck;
 pub use evaluate::{evaluate, idle_since};
 

@@ -6,5 +6,6 @@ mod deadline;
 mod lambda;
 mod metric;
 mod overlap;
+mod plan;
 mod policies;
 mod week;

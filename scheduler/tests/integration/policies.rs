@@ -10,18 +10,18 @@ use emrbot_tests::slack::message_text;
 use serde_json::{json, Value};
 use std::time::Duration as StdDuration;
 
-const TOKYO: chrono_tz::Tz = chrono_tz::Asia::Tokyo;
-const WAIT: StdDuration = StdDuration::from_secs(30);
+pub(crate) const TOKYO: chrono_tz::Tz = chrono_tz::Asia::Tokyo;
+pub(crate) const WAIT: StdDuration = StdDuration::from_secs(30);
 
-async fn created_at(app: &TestApp, id: &str) -> DateTime<Utc> {
+pub(crate) async fn created_at(app: &TestApp, id: &str) -> DateTime<Utc> {
     emrbot_tests::aws::created_at(&app.emr(), id).await
 }
 
-async fn state(app: &TestApp, id: &str) -> String {
+pub(crate) async fn state(app: &TestApp, id: &str) -> String {
     emrbot_tests::aws::cluster_state(&app.emr(), id).await
 }
 
-async fn wait_state(app: &TestApp, id: &str, want: &[&str]) {
+pub(crate) async fn wait_state(app: &TestApp, id: &str, want: &[&str]) {
     let deadline = tokio::time::Instant::now() + WAIT;
     loop {
         let now = state(app, id).await;
@@ -37,7 +37,7 @@ async fn wait_state(app: &TestApp, id: &str, want: &[&str]) {
 }
 
 /// Runs a sweep at `time` and returns its outcome.
-async fn sweep(app: &TestApp, time: DateTime<Utc>, kind: &str) -> Value {
+pub(crate) async fn sweep(app: &TestApp, time: DateTime<Utc>, kind: &str) -> Value {
     let event = json!({
         "version": "0", "id": uuid(), "detail-type": "Scheduled Event", "source": "aws.scheduler",
         "time": time.to_rfc3339(), "detail": {"sweep": kind}
@@ -53,7 +53,7 @@ async fn sweep(app: &TestApp, time: DateTime<Utc>, kind: &str) -> Value {
     reply.body
 }
 
-fn uuid() -> String {
+pub(crate) fn uuid() -> String {
     format!("{:x}", rand_u64())
 }
 
@@ -64,7 +64,7 @@ fn rand_u64() -> u64 {
     h.finish()
 }
 
-fn sent(outcome: &Value) -> Vec<String> {
+pub(crate) fn sent(outcome: &Value) -> Vec<String> {
     outcome["sent"]
         .as_array()
         .expect("sent")
@@ -73,13 +73,13 @@ fn sent(outcome: &Value) -> Vec<String> {
         .collect()
 }
 
-fn sent_for(outcome: &Value, prefix: &str, id: &str) -> bool {
+pub(crate) fn sent_for(outcome: &Value, prefix: &str, id: &str) -> bool {
     sent(outcome)
         .iter()
         .any(|m| m.starts_with(&format!("sched:{prefix}:{id}:")))
 }
 
-async fn lock(app: &TestApp, text: &str) {
+pub(crate) async fn lock(app: &TestApp, text: &str) {
     let (reply, path) = app.slash(text, "U0ALICE", "C0DATAOPS").await;
     assert_eq!(reply.status, 200);
     let r = app.slack.wait_for(WAIT, |r| r.path == path).await;

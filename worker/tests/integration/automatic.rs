@@ -35,24 +35,7 @@ fn automatic(env: &Env, cluster: &str, rule: &str, ago: Duration) -> (CommandMes
 }
 
 async fn add_step(env: &Env, cluster: &str) {
-    use aws_sdk_emr::types::{HadoopJarStepConfig, StepConfig};
-    env.emr()
-        .add_job_flow_steps()
-        .job_flow_id(cluster)
-        .steps(
-            StepConfig::builder()
-                .name("backfill")
-                .hadoop_jar_step(
-                    HadoopJarStepConfig::builder()
-                        .jar("command-runner.jar")
-                        .args("true")
-                        .build(),
-                )
-                .build(),
-        )
-        .send()
-        .await
-        .unwrap();
+    emrbot_tests::aws::add_step(&env.emr(), cluster).await;
 }
 
 #[tokio::test]

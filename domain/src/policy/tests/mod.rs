@@ -93,4 +93,5 @@ pub(super) const NY: Tz = chrono_tz::America::New_York;
 
 mod end_of_day;
 mod idle;
+mod plan;
 mod report;

@@ -142,6 +142,7 @@ pub fn understood(command: &Command, config: &Config) -> String {
             )
         }
         Command::Help => "Help".into(),
+        Command::Plan => "Working out which clusters emrbot will terminate, and when…".into(),
         other => format!("Working on `{}`…", other.action()),
     }
 }

@@ -7,11 +7,13 @@
 pub mod ack;
 pub mod clusters;
 pub mod notices;
+pub mod plan;
 pub mod refusal;
 pub mod replies;
 
 pub use clusters::*;
 pub use notices::*;
+pub use plan::{plan, PlanView};
 pub use refusal::refusal;
 
 use chrono::{DateTime, Utc};

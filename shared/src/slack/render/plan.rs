@@ -1,0 +1,149 @@
+//! `/emr plan`: each active cluster's fate under the automatic rules, soonest
+//! first, in the configured time zone.
+
+use crate::slack::blocks::{context, escape, header, section, SlackMessage};
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
+use emrbot_domain::config::PolicyConfig;
+use emrbot_domain::emr::ClusterSummary;
+use emrbot_domain::lock::Lock;
+use emrbot_domain::policy::plan::{Fate, HORIZON};
+use emrbot_domain::policy::Rule;
+
+/// One cluster's line of the plan.
+#[derive(Debug, Clone)]
+pub struct PlanView<'a> {
+    pub cluster: &'a ClusterSummary,
+    pub lock: Option<&'a Lock>,
+    pub fate: Fate,
+    /// Termination protection is on (EMR refuses to terminate it).
+    pub protected: bool,
+}
+
+/// Slack's limit on one text block, with room to spare.
+const SECTION_CHARS: usize = 2800;
+
+pub fn plan(
+    views: &[PlanView<'_>],
+    unreachable: &[String],
+    policy: &PolicyConfig,
+    now: DateTime<Utc>,
+    tz: Tz,
+) -> SlackMessage {
+    let mut ordered: Vec<&PlanView<'_>> = views.iter().collect();
+    ordered.sort_by_key(|v| match v.fate {
+        Fate::Terminates { at, .. } => (0, at),
+        _ => (1, DateTime::<Utc>::MAX_UTC),
+    });
+    let dying = views
+        .iter()
+        .filter(|v| matches!(v.fate, Fate::Terminates { .. }) && !v.protected)
+        .count();
+    let mut blocks = vec![header(&format!(
+        "What emrbot will terminate ({dying} of {})",
+        views.len()
+    ))];
+    let lines: Vec<String> = ordered.iter().map(|v| line(v, policy, now, tz)).collect();
+    if lines.is_empty() {
+        blocks.push(section("No active EMR clusters: nothing to terminate."));
+    }
+    // Several clusters to a section: a large fleet stays within 50 blocks.
+    let mut chunk = String::new();
+    for line in &lines {
+        if !chunk.is_empty() && chunk.len() + line.len() + 1 > SECTION_CHARS {
+            blocks.push(section(&chunk));
+            chunk.clear();
+        }
+        if !chunk.is_empty() {
+            chunk.push('\n');
+        }
+        chunk.push_str(line);
+    }
+    if !chunk.is_empty() {
+        blocks.push(section(&chunk));
+    }
+    let mut notes = vec![format!(
+        "Times in {}. If nothing changes: a step, a lock or an unlock moves a cluster's time.",
+        tz.name()
+    )];
+    if !unreachable.is_empty() {
+        notes.push(format!(
+            ":warning: Not read: {} (their clusters are missing here).",
+            unreachable
+                .iter()
+                .map(|a| format!("account `{}`", escape(a)))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
+    }
+    blocks.push(context(&notes.join(" ")));
+    SlackMessage::new(
+        format!(
+            "Plan: {dying} of {} active clusters will be terminated automatically",
+            views.len()
+        ),
+        blocks,
+    )
+}
+
+fn local(t: DateTime<Utc>, tz: Tz) -> String {
+    t.with_timezone(&tz).format("%a %H:%M").to_string()
+}
+
+/// `• *name* `j-1` · terminates at Mon 19:00 (end of day), warned at 18:50`.
+fn line(v: &PlanView<'_>, policy: &PolicyConfig, now: DateTime<Utc>, tz: Tz) -> String {
+    let c = v.cluster;
+    let locked = v.lock.filter(|l| l.is_active(now)).map(|l| {
+        format!(
+            "locked by {} until {}, then ",
+            l.holder_display,
+            local(l.until, tz)
+        )
+    });
+    let when = |at: DateTime<Utc>| {
+        if at <= now {
+            "at the next sweep".to_string()
+        } else {
+            format!("at {}", local(at, tz))
+        }
+    };
+    let fate = match &v.fate {
+        Fate::Terminates { at, rule, warn_at } => {
+            let why = match rule {
+                Rule::EndOfDay => "(end of day)".to_string(),
+                Rule::Idle => format!(
+                    "if still idle (idle and unlocked for {})",
+                    policy.unlocked_grace
+                ),
+            };
+            let warned = warn_at
+                .filter(|w| *w > now)
+                .map(|w| format!(", warned at {}", local(w, tz)))
+                .unwrap_or_default();
+            if v.protected {
+                format!(
+                    ":shield: protected: {} {why} it will be reported, not terminated{warned}",
+                    when(*at)
+                )
+            } else {
+                format!(":boom: terminates {} {why}{warned}", when(*at))
+            }
+        }
+        Fate::Exempt => format!(
+            ":large_green_circle: exempt (tag `{}`): never terminated automatically",
+            escape(&policy.exempt_tag)
+        ),
+        Fate::Survives => format!(
+            ":large_green_circle: no automatic termination in the next {} days",
+            HORIZON.num_days()
+        ),
+        Fate::Unknown => ":grey_question: cannot tell: its steps or tags could not be read".into(),
+    };
+    // "locked by … then" reads only before a termination.
+    let fate = match (&locked, &v.fate) {
+        (Some(prefix), Fate::Terminates { .. }) => format!("{prefix}{fate}"),
+        (Some(prefix), _) => format!("{}; {fate}", prefix.trim_end_matches(", then ")),
+        _ => fate,
+    };
+    format!("• *{}* `{}` · {fate}", escape(&c.name), c.id)
+}
