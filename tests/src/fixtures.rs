@@ -71,3 +71,14 @@ pub fn sign(body: &str) -> (String, String) {
 pub fn config_path() -> PathBuf {
     path("emrbot.test.toml")
 }
+
+/// A copy of the test config changed by `edit`, in a file of its own.
+pub fn config_variant(edit: impl FnOnce(String) -> String) -> PathBuf {
+    let text = edit(read("emrbot.test.toml"));
+    let path = std::env::temp_dir().join(format!(
+        "emrbot-test-{}.toml",
+        uuid::Uuid::new_v4().simple()
+    ));
+    std::fs::write(&path, text).expect("write the config variant");
+    path
+}

@@ -217,6 +217,7 @@ impl Worker {
                 *at,
                 now,
                 tz,
+                self.config.policy.dry_run,
             ),
             Command::IdleAlert {
                 cluster,
@@ -238,6 +239,7 @@ impl Worker {
                 report,
                 tz,
                 self.config.policy.cost_per_normalized_instance_hour,
+                self.config.policy.dry_run,
             ),
         };
         Ok(Some(reply))

@@ -60,6 +60,15 @@ impl Worker {
                 .into());
             }
         }
+        if self.config.policy.dry_run && matches!(requester, Requester::Scheduler { .. }) {
+            // Rollout: said and audited, nothing changed.
+            trace.detail = "dry run: not terminated".into();
+            return Ok(replies::would_terminate(
+                Named::of(&c),
+                c.account.as_deref(),
+                request.reason,
+            ));
+        }
         let protected = || Refusal::TerminationProtected {
             name: c.name.clone(),
             id: c.id.clone(),

@@ -87,6 +87,10 @@ pub struct PolicyConfig {
     /// cluster that no preset bounds.
     #[serde(default = "default_max_instances")]
     pub max_instances: u32,
+    /// Rollout: the scheduler warns and reports as usual, and where it would
+    /// terminate a cluster it says so (and audits it) instead.
+    #[serde(default)]
+    pub dry_run: bool,
 }
 
 impl Default for PolicyConfig {
@@ -104,6 +108,7 @@ impl Default for PolicyConfig {
             exempt_tag: default_exempt_tag(),
             cost_per_normalized_instance_hour: None,
             max_instances: default_max_instances(),
+            dry_run: false,
         }
     }
 }

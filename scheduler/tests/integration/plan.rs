@@ -4,7 +4,7 @@
 //! terminated exactly when the plan said (to its minute), and never before;
 //! an exempt cluster never; a protected one is reported, not terminated.
 
-use crate::policies::{created_at, lock, sent, state, sweep, uuid, wait_state, TOKYO, WAIT};
+use crate::policies::{created_at, lock, sent, state, sweep, wait_state, TOKYO, WAIT};
 use chrono::{DateTime, Datelike, Duration, NaiveTime, TimeZone, Utc};
 use emrbot_tests::app::TestApp;
 use emrbot_tests::launch_cluster;
@@ -74,11 +74,9 @@ async fn the_scheduler_does_what_the_plan_said_when_it_said() {
         "holidays = [\"{today}\", \"{}\"]\n",
         today.succ_opt().unwrap()
     );
-    let config = std::fs::read_to_string(emrbot_tests::fixtures::config_path())
-        .unwrap()
-        .replace("workdays = ", &format!("{holidays}workdays = "));
-    let path = std::env::temp_dir().join(format!("emrbot-plan-{}.toml", uuid()));
-    std::fs::write(&path, config).unwrap();
+    let path = emrbot_tests::fixtures::config_variant(|c| {
+        c.replace("workdays = ", &format!("{holidays}workdays = "))
+    });
     let app = TestApp::start_with(|o| o.config = path.clone()).await;
     let emr = app.emr();
 

@@ -361,14 +361,12 @@ async fn a_late_sweep_warns_before_it_terminates() {
 async fn a_webhook_only_config_delivers_the_warning() {
     let slack_for_url = emrbot_tests::FakeSlack::start().await;
     let webhook = slack_for_url.response_url("report-webhook");
-    let config = std::fs::read_to_string(emrbot_tests::fixtures::config_path())
-        .unwrap()
-        .replace(
+    let path = emrbot_tests::fixtures::config_variant(|c| {
+        c.replace(
             "report_channel = \"C0REPORT\"",
             &format!("report_webhook = \"{webhook}\""),
-        );
-    let path = std::env::temp_dir().join(format!("emrbot-webhook-{}.toml", uuid()));
-    std::fs::write(&path, config).unwrap();
+        )
+    });
     let app = TestApp::start_with(|o| o.config = path.clone()).await;
     let idle = launch_cluster(&app.emr(), "hooked").await.unwrap();
     let t0 = created_at(&app, &idle).await;
@@ -428,4 +426,57 @@ async fn a_protected_cluster_gets_one_notice_in_an_hour_of_sweeps() {
     assert_eq!(notices, 1);
     assert_eq!(state(&app, &id).await, "WAITING");
     app.running.stop().await;
+}
+
+/// `dry_run = true`: warned and told, audited, and nothing terminated.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_dry_run_says_what_it_would_terminate_and_changes_nothing() {
+    let path = emrbot_tests::fixtures::config_variant(|c| {
+        c.replace("[policy]\n", "[policy]\ndry_run = true\n")
+    });
+    let app = TestApp::start_with(|o| o.config = path.clone()).await;
+    let id = launch_cluster(&app.emr(), "rehearsed").await.unwrap();
+    let t0 = created_at(&app, &id).await;
+    let warn = sweep(&app, t0 + Duration::minutes(21), "idle").await;
+    assert!(sent_for(&warn, "warn:idle", &id), "{warn}");
+    let warning = app
+        .slack
+        .wait_for(WAIT, |r| {
+            message_text(&r.body).contains("will be terminated")
+        })
+        .await;
+    assert!(
+        message_text(&warning.body).contains("Dry run"),
+        "{}",
+        message_text(&warning.body)
+    );
+    let due = sweep(&app, t0 + Duration::minutes(31), "idle").await;
+    assert!(sent_for(&due, "term:idle", &id), "{due}");
+    let said = app
+        .slack
+        .wait_for(WAIT, |r| message_text(&r.body).contains("would terminate"))
+        .await;
+    let text = message_text(&said.body);
+    assert!(
+        text.contains(&id) && text.contains("idle and unlocked since"),
+        "{text}"
+    );
+    assert_eq!(
+        said.body["channel"], "C0REPORT",
+        "told where the warning went"
+    );
+    tokio::time::sleep(StdDuration::from_secs(2)).await;
+    assert_eq!(state(&app, &id).await, "WAITING", "nothing terminated");
+    // Audited: the cluster's history says what was not done.
+    let (_, path_status) = app
+        .slash(&format!("status {id}"), "U0ALICE", "C0DATAOPS")
+        .await;
+    let detail = app.slack.wait_for(WAIT, |r| r.path == path_status).await;
+    assert!(
+        message_text(&detail.body).contains("dry run: not terminated"),
+        "{}",
+        message_text(&detail.body)
+    );
+    app.running.stop().await;
+    let _ = std::fs::remove_file(&path);
 }

@@ -37,18 +37,22 @@ pub fn warning(
     at: DateTime<Utc>,
     now: DateTime<Utc>,
     tz: Tz,
+    dry_run: bool,
 ) -> SlackMessage {
     let left = if at > now {
         format!("in {}", format_elapsed(at - now))
     } else {
         "now".into()
     };
-    let text = format!(
+    let mut text = format!(
         ":hourglass_flowing_sand: {} will be terminated {left} (at {}, {}). Lock it if you are using it.",
         label(id, name),
         local(at, tz),
         rule_text(rule)
     );
+    if dry_run {
+        text.push_str(DRY_RUN_NOTE);
+    }
     let buttons = [
         Button::new("Lock", "emrbot:lock", &format!("lock {id}")).primary(),
         // The target rides on the button: a double click ends at the same time.
@@ -131,7 +135,16 @@ pub fn account_notice(account: &str, problem: Option<&str>) -> SlackMessage {
 
 /// The report: one line a cluster, packed into sections (Slack's 3000
 /// characters a text, 50 blocks a message).
-pub fn daily_report(r: &DailyReport, tz: Tz, price_per_hour: Option<f64>) -> SlackMessage {
+/// Said wherever a dry run would have acted.
+const DRY_RUN_NOTE: &str =
+    "\n:test_tube: Dry run: emrbot only says what it would do; it terminates nothing (`dry_run` under `[policy]`).";
+
+pub fn daily_report(
+    r: &DailyReport,
+    tz: Tz,
+    price_per_hour: Option<f64>,
+    dry_run: bool,
+) -> SlackMessage {
     let mut blocks = vec![header(&format!(
         "EMR daily report: {} active",
         r.clusters.len()
@@ -206,7 +219,12 @@ pub fn daily_report(r: &DailyReport, tz: Tz, price_per_hour: Option<f64>) -> Sla
             })
             .collect();
         format!(
-            "Terminated automatically since {}: {}",
+            "{} since {}: {}",
+            if dry_run {
+                "Would have been terminated automatically (dry run)"
+            } else {
+                "Terminated automatically"
+            },
             local(r.since, tz),
             items.join(", ")
         )

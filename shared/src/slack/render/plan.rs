@@ -40,7 +40,12 @@ pub fn plan(
         .filter(|v| matches!(v.fate, Fate::Terminates { .. }) && !v.protected)
         .count();
     let mut blocks = vec![header(&format!(
-        "What emrbot will terminate ({dying} of {})",
+        "What emrbot {} ({dying} of {})",
+        if policy.dry_run {
+            "would terminate (dry run)"
+        } else {
+            "will terminate"
+        },
         views.len()
     ))];
     let lines: Vec<String> = ordered.iter().map(|v| line(v, policy, now, tz)).collect();

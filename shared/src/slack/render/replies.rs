@@ -119,6 +119,24 @@ pub fn terminated(
     .in_channel()
 }
 
+/// A dry run's termination: what would have happened, and that nothing did.
+pub fn would_terminate(
+    cluster: Named<'_>,
+    account: Option<&str>,
+    reason: Option<&str>,
+) -> SlackMessage {
+    let why = reason
+        .map(|r| format!(": {}", escape(r)))
+        .unwrap_or_default();
+    SlackMessage::plain(format!(
+        ":test_tube: Dry run: emrbot would terminate {} ({}) now{why}. Nothing was changed; \
+         set `dry_run = false` under `[policy]` to let it.",
+        cluster.label(),
+        escape(account.unwrap_or("home"))
+    ))
+    .in_channel()
+}
+
 pub fn resized(by: &str, cluster: Named<'_>, group: &CapacityGroup, to: u32) -> SlackMessage {
     let (what, kind) = if group.is_fleet {
         ("target capacity of the", "fleet")
