@@ -224,3 +224,74 @@ fn collect_text(value: &Value, out: &mut String) {
         _ => {}
     }
 }
+
+/// Panics unless `message` is Block Kit that Slack accepts: a fallback
+/// `text` of at most 3,000 characters, at most 50 blocks with unique ids,
+/// texts within their limits, buttons with action ids and values in bounds
+/// and unique action ids within a block.
+pub fn assert_valid_block_kit(message: &Value) {
+    let text = message["text"].as_str().expect("a fallback text");
+    assert!(
+        text.chars().count() <= 3000,
+        "fallback of {} characters",
+        text.chars().count()
+    );
+    let blocks = message["blocks"].as_array().expect("blocks");
+    assert!(
+        !blocks.is_empty() && blocks.len() <= 50,
+        "{} blocks",
+        blocks.len()
+    );
+    let mut block_ids = std::collections::HashSet::new();
+    for block in blocks {
+        if let Some(id) = block["block_id"].as_str() {
+            assert!(
+                id.len() <= 255 && block_ids.insert(id),
+                "block_id {id} repeated or long"
+            );
+        }
+        match block["type"].as_str().expect("a block type") {
+            "header" => {
+                assert_eq!(block["text"]["type"], "plain_text");
+                assert!(block["text"]["text"].as_str().unwrap().chars().count() <= 150);
+            }
+            "section" | "context" => {
+                let texts: Vec<&Value> = match block["type"].as_str() {
+                    Some("section") => std::iter::once(&block["text"])
+                        .chain(block["fields"].as_array().into_iter().flatten())
+                        .filter(|t| !t.is_null())
+                        .collect(),
+                    _ => block["elements"]
+                        .as_array()
+                        .expect("elements")
+                        .iter()
+                        .collect(),
+                };
+                assert!(!texts.is_empty(), "{block}");
+                for t in texts {
+                    let s = t["text"].as_str().expect("text");
+                    assert!(
+                        !s.is_empty() && s.chars().count() <= 3000,
+                        "a text of {} characters",
+                        s.chars().count()
+                    );
+                }
+            }
+            "actions" => {
+                let elements = block["elements"].as_array().expect("elements");
+                assert!(!elements.is_empty() && elements.len() <= 25);
+                let mut ids = std::collections::HashSet::new();
+                for e in elements {
+                    let id = e["action_id"].as_str().expect("action_id");
+                    assert!(
+                        id.len() <= 255 && ids.insert(id),
+                        "action_id {id} repeated in a block"
+                    );
+                    assert!(e["value"].as_str().is_none_or(|v| v.len() <= 2000));
+                }
+            }
+            "divider" => {}
+            other => panic!("unexpected block type {other}"),
+        }
+    }
+}

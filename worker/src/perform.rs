@@ -146,10 +146,14 @@ impl Worker {
         let (now, tz) = (self.clock.now(), self.config.timezone);
         let reply = match &message.command {
             Command::Help => self.help(requester),
-            Command::Status { cluster: None } => self.status_all().await?,
+            Command::Status {
+                cluster: None,
+                page,
+            } => self.status_all(page.unwrap_or(1)).await?,
             Command::Plan => self.plan().await?,
             Command::Status {
                 cluster: Some(reference),
+                ..
             } => self.status_one(reference).await?,
             Command::Lock {
                 cluster,

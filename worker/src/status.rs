@@ -20,14 +20,19 @@ impl Worker {
         ))
     }
 
-    pub(crate) async fn status_all(&self) -> Result<SlackMessage, CommandError> {
-        let clusters = self.clusters.list_active().await?;
-        let ids: Vec<_> = clusters.iter().map(|c| c.id.clone()).collect();
+    /// Page `page` of every active cluster (see [`render::status_list`]).
+    pub(crate) async fn status_all(&self, page: u32) -> Result<SlackMessage, CommandError> {
+        let mut clusters = self.clusters.list_active().await?;
+        // A stable order, so the pages of a list hold together.
+        clusters.sort_by(|a, b| (&a.name, &a.id).cmp(&(&b.name, &b.id)));
+        let pages = render::StatusPages::of(clusters.len(), page);
+        let shown = &clusters[pages.range()];
+        let ids: Vec<_> = shown.iter().map(|c| c.id.clone()).collect();
         let locks = self.locks.get_many(&ids).await?;
-        // Idle time needs each waiting cluster's steps; asked concurrently, and a
-        // failure only leaves that cluster's idle time blank.
+        // Idle time needs each waiting cluster's steps (this page's only);
+        // asked concurrently, and a failure only leaves that idle time blank.
         let mut tasks = tokio::task::JoinSet::new();
-        for c in clusters.iter().filter(|c| c.state == ClusterState::Waiting) {
+        for c in shown.iter().filter(|c| c.state == ClusterState::Waiting) {
             if let Some(api) = self.clusters.account(c.account.as_deref()).cloned() {
                 let c = c.clone();
                 tasks.spawn(async move {
@@ -41,7 +46,7 @@ impl Worker {
             idle.insert(id, since);
         }
         let rate = self.config.policy.cost_per_normalized_instance_hour;
-        let views: Vec<ClusterView<'_>> = clusters
+        let views: Vec<ClusterView<'_>> = shown
             .iter()
             .map(|c| ClusterView {
                 cluster: c,
@@ -52,6 +57,7 @@ impl Worker {
             .collect();
         Ok(render::status_list(
             &views,
+            &pages,
             self.clock.now(),
             self.config.timezone,
         ))

@@ -14,6 +14,9 @@ pub enum Command {
     Status {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         cluster: Option<ClusterRef>,
+        /// Which page of a long list (from 1; the first when absent).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        page: Option<u32>,
     },
     Lock {
         cluster: ClusterRef,
@@ -151,7 +154,7 @@ impl Action {
     /// What to type, shown by `help` and in syntax errors.
     pub fn syntax(self) -> &'static str {
         match self {
-            Action::Status => "status [cluster]",
+            Action::Status => "status [cluster | page <n>]",
             Action::Lock => "lock <cluster> [for <duration>] [reason...]",
             Action::Unlock => "unlock <cluster>",
             Action::Extend => "extend <cluster> <duration> [until <time>]",
@@ -208,7 +211,7 @@ impl Command {
     /// The cluster the command is about, if any.
     pub fn cluster(&self) -> Option<&ClusterRef> {
         match self {
-            Command::Status { cluster } => cluster.as_ref(),
+            Command::Status { cluster, .. } => cluster.as_ref(),
             Command::Lock { cluster, .. }
             | Command::Unlock { cluster }
             | Command::Extend { cluster, .. }

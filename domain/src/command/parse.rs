@@ -13,7 +13,10 @@ impl Command {
         }
         let words: Vec<&str> = text.split_whitespace().collect();
         let Some((&first, args)) = words.split_first() else {
-            return Ok(Command::Status { cluster: None });
+            return Ok(Command::Status {
+                cluster: None,
+                page: None,
+            });
         };
         let first = if first == "?" { "help" } else { first };
         let action =
@@ -27,9 +30,17 @@ impl Command {
             Action::Help => Command::Help,
             Action::Plan => exact(args, 0, action, || Ok(Command::Plan))?,
             Action::Status => match args {
-                [] => Command::Status { cluster: None },
+                [] => Command::Status {
+                    cluster: None,
+                    page: None,
+                },
                 [_] => Command::Status {
                     cluster: Some(cluster_at(0)?),
+                    page: None,
+                },
+                [word, n] if word.eq_ignore_ascii_case("page") => Command::Status {
+                    cluster: None,
+                    page: Some(n.parse().ok().filter(|n| *n >= 1).ok_or_else(usage_error)?),
                 },
                 _ => return Err(usage_error()),
             },

@@ -8,14 +8,33 @@ fn cluster(s: &str) -> ClusterRef {
 fn empty_text_is_status() {
     assert_eq!(
         Command::parse("  ").unwrap(),
-        Command::Status { cluster: None }
+        Command::Status {
+            cluster: None,
+            page: None
+        }
     );
     assert_eq!(
         Command::parse("STATUS adhoc").unwrap(),
         Command::Status {
-            cluster: Some(cluster("adhoc"))
+            cluster: Some(cluster("adhoc")),
+            page: None
         }
     );
+    assert_eq!(
+        Command::parse("status page 3").unwrap(),
+        Command::Status {
+            cluster: None,
+            page: Some(3)
+        }
+    );
+    for bad in ["status page 0", "status page x", "status page"] {
+        if bad == "status page" {
+            // A cluster may be called `page`.
+            assert!(Command::parse(bad).is_ok());
+        } else {
+            assert!(Command::parse(bad).is_err(), "{bad}");
+        }
+    }
 }
 
 #[test]

@@ -38,7 +38,10 @@ async fn slacks_signing_example_verifies_through_the_whole_door() {
     assert_eq!(door.enqueued().len(), 1);
     assert_eq!(
         door.enqueued()[0].command,
-        Command::Status { cluster: None }
+        Command::Status {
+            cluster: None,
+            page: None
+        }
     );
 
     let mut changed = body.clone().into_bytes();

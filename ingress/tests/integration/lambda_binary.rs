@@ -64,7 +64,13 @@ async fn the_ingress_binary_answers_api_gateway_events_under_the_runtime_api() {
     let messages = receive_commands(&aws, &resources.queue_url, 1).await;
     assert_eq!(messages.len(), 1);
     let message = &messages[0];
-    assert_eq!(message.command, Command::Status { cluster: None });
+    assert_eq!(
+        message.command,
+        Command::Status {
+            cluster: None,
+            page: None
+        }
+    );
 
     // Forged, oversized and shapeless events: answered, nothing enqueued.
     let forged = api

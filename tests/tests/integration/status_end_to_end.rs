@@ -80,3 +80,61 @@ async fn a_forged_or_stale_request_gets_401_and_enqueues_nothing() {
     assert!(app.slack.recorded().is_empty());
     app.running.stop().await;
 }
+
+/// A fleet of 60: compact pages with Previous / Next buttons; every cluster
+/// reachable by clicking through, every page valid Block Kit.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sixty_clusters_are_all_reachable_page_by_page() {
+    use emrbot_local::click::{buttons, click};
+    use emrbot_tests::slack::assert_valid_block_kit;
+    let app = TestApp::start().await;
+    let emr = app.emr();
+    let launches = (0..60).map(|i| {
+        let emr = emr.clone();
+        async move {
+            launch_cluster(&emr, &format!("fleet-{i:02}"))
+                .await
+                .unwrap()
+        }
+    });
+    let launched: std::collections::BTreeSet<String> = futures_util::future::join_all(launches)
+        .await
+        .into_iter()
+        .collect();
+    let options = emrbot_local::send::SendOptions {
+        url: app.url.clone(),
+        text: "status".into(),
+        user: "U0ALICE".into(),
+        channel: "C0DATAOPS".into(),
+        signing_secret: emrbot_domain::Secret::new(fixtures::SIGNING_SECRET.into()),
+        wait: Duration::from_secs(20),
+    };
+    let first = emrbot_local::send::send(&options).await.expect("sent");
+    let mut page = first.replies.last().expect("page 1").clone();
+    let mut seen = std::collections::BTreeSet::new();
+    for n in 1..=2 {
+        assert_valid_block_kit(&page);
+        let text = message_text(&page);
+        assert!(text.contains(&format!("page {n} of 2")), "{text}");
+        seen.extend(
+            launched
+                .iter()
+                .filter(|id| text.contains(id.as_str()))
+                .cloned(),
+        );
+        let offered = buttons(&page);
+        let next = offered.iter().find(|b| b.label.starts_with("Next page"));
+        let Some(next) = next else {
+            assert_eq!(n, 2, "page {n} has no Next: {offered:?}");
+            assert!(
+                offered.iter().any(|b| b.value == "status page 1"),
+                "{offered:?}"
+            );
+            break;
+        };
+        let clicked = click(&options, &page, next).await.expect("clicked");
+        assert_eq!(clicked.status, 200);
+        page = clicked.posted.last().expect("the next page").clone();
+    }
+    assert_eq!(seen, launched, "every cluster is on a page");
+}

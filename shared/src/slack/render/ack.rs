@@ -64,8 +64,17 @@ fn code(text: &str) -> String {
 /// "Terminating `j-1ABC`: waiting for your confirmation…"
 pub fn understood(command: &Command, config: &Config) -> String {
     match command {
-        Command::Status { cluster: None } => "Looking up every active cluster…".into(),
-        Command::Status { cluster: Some(c) } => format!("Looking up {}…", code(c.as_str())),
+        Command::Status {
+            cluster: None,
+            page: None | Some(1),
+        } => "Looking up every active cluster…".into(),
+        Command::Status {
+            cluster: None,
+            page: Some(n),
+        } => format!("Looking up page {n} of the clusters…"),
+        Command::Status {
+            cluster: Some(c), ..
+        } => format!("Looking up {}…", code(c.as_str())),
         Command::Lock {
             cluster,
             duration,

@@ -4,7 +4,7 @@
 //! `emrbot:confirm` marks a confirmation.
 
 use crate::slack::blocks::{
-    actions, context, divider, escape, header, section, section_fields, Button, SlackMessage,
+    actions, context, escape, header, section, section_fields, Button, SlackMessage,
 };
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
@@ -119,14 +119,14 @@ fn local(t: DateTime<Utc>, tz: Tz) -> String {
     t.with_timezone(&tz).format("%a %H:%M").to_string()
 }
 
-fn lock_text(lock: Option<&Lock>, now: DateTime<Utc>, tz: Tz) -> String {
+pub(crate) fn lock_text(lock: Option<&Lock>, now: DateTime<Utc>, tz: Tz) -> String {
     match lock.filter(|l| l.is_active(now)) {
         Some(l) => format!("{} until {}", l.holder_display, local(l.until, tz)),
         None => "nobody".into(),
     }
 }
 
-fn account_text(c: &ClusterSummary) -> String {
+pub(crate) fn account_text(c: &ClusterSummary) -> String {
     c.account.clone().unwrap_or_else(|| "home".into())
 }
 
@@ -140,55 +140,6 @@ pub fn cluster_buttons(c: &ClusterSummary, locked: bool) -> Vec<Button> {
     }];
     buttons.push(Button::new("Terminate", "emrbot:terminate", &format!("terminate {id}")).danger());
     buttons
-}
-
-/// `/emr status`: every active cluster, one block each.
-pub fn status_list(views: &[ClusterView<'_>], now: DateTime<Utc>, tz: Tz) -> SlackMessage {
-    if views.is_empty() {
-        return SlackMessage::plain("No active EMR clusters. Nothing is costing money.");
-    }
-    let mut blocks = vec![header(&format!("EMR clusters ({})", views.len()))];
-    let mut fallback = Vec::new();
-    for v in views {
-        let c = v.cluster;
-        let locked = v.lock.is_some_and(|l| l.is_active(now));
-        let uptime = c
-            .uptime(now)
-            .map(format_elapsed)
-            .unwrap_or_else(|| "?".into());
-        let activity = match v.idle_since {
-            Some(since) => format!("idle for {}", format_elapsed(now - since)),
-            None if c.state.as_emr() == "WAITING" => "idle".into(),
-            None => "busy".into(),
-        };
-        let hours = hours_and_cost(c.normalized_instance_hours, v.cost_per_hour);
-        blocks.push(divider());
-        blocks.push(section(&format!(
-            "*{}* `{}` · {} · *{}*\nUp {} · {} · held by {} · {}",
-            escape(&c.name),
-            c.id,
-            escape(&account_text(c)),
-            c.state,
-            uptime,
-            activity,
-            lock_text(v.lock, now, tz),
-            hours
-        )));
-        blocks.push(actions(
-            &format!("cluster:{}", c.id),
-            &cluster_buttons(c, locked),
-        ));
-        fallback.push(format!("{} ({}) {}", c.name, c.id, c.state));
-    }
-    // Three blocks a cluster: past 16 clusters the list is cut with a note.
-    SlackMessage::new(
-        format!(
-            "{} active EMR clusters: {}",
-            views.len(),
-            fallback.join(", ")
-        ),
-        blocks,
-    )
 }
 
 /// What `status <cluster>` shows beyond DescribeCluster.

@@ -10,11 +10,13 @@ pub mod notices;
 pub mod plan;
 pub mod refusal;
 pub mod replies;
+pub mod status;
 
 pub use clusters::*;
 pub use notices::*;
 pub use plan::{plan, PlanView};
 pub use refusal::refusal;
+pub use status::{status_list, StatusPages};
 
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;

@@ -1,0 +1,161 @@
+//! `/emr status`: every active cluster. Up to [`FULL_ROWS`] clusters get a
+//! block each with their buttons; more get one compact line each,
+//! [`PAGE_ROWS`] to a page, with Previous / Next buttons, so any fleet fits
+//! Slack's 50 blocks and 3,000 characters per text.
+
+use super::clusters::{account_text, cluster_buttons, hours_and_cost, lock_text, ClusterView};
+use crate::slack::blocks::{
+    actions, context, divider, escape, header, section, Button, SlackMessage,
+};
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
+use emrbot_domain::duration::format_elapsed;
+use std::ops::Range;
+
+/// Lists this long are shown in full, with buttons on every cluster.
+pub const FULL_ROWS: usize = 10;
+/// Compact lines to a page.
+pub const PAGE_ROWS: usize = 40;
+/// Room left in a section for one more line.
+const SECTION_CHARS: usize = 2800;
+
+/// Which part of a list of `total` clusters one message shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StatusPages {
+    pub total: usize,
+    /// From 1; past the last page it is the last.
+    pub page: usize,
+    pub pages: usize,
+}
+
+impl StatusPages {
+    pub fn of(total: usize, page: u32) -> Self {
+        let pages = if total <= FULL_ROWS {
+            1
+        } else {
+            total.div_ceil(PAGE_ROWS)
+        };
+        let page = (page.max(1) as usize).min(pages.max(1));
+        Self { total, page, pages }
+    }
+
+    /// The clusters (in list order) on this page.
+    pub fn range(&self) -> Range<usize> {
+        if self.pages <= 1 {
+            return 0..self.total;
+        }
+        let start = (self.page - 1) * PAGE_ROWS;
+        start..(start + PAGE_ROWS).min(self.total)
+    }
+
+    fn compact(&self) -> bool {
+        self.total > FULL_ROWS
+    }
+}
+
+/// One page of `/emr status` (`views`: the clusters of `pages.range()`).
+pub fn status_list(
+    views: &[ClusterView<'_>],
+    pages: &StatusPages,
+    now: DateTime<Utc>,
+    tz: Tz,
+) -> SlackMessage {
+    if views.is_empty() {
+        return SlackMessage::plain("No active EMR clusters. Nothing is costing money.");
+    }
+    let title = if pages.pages > 1 {
+        format!(
+            "EMR clusters ({}) · page {} of {}",
+            pages.total, pages.page, pages.pages
+        )
+    } else {
+        format!("EMR clusters ({})", pages.total)
+    };
+    let mut blocks = vec![header(&title)];
+    if pages.compact() {
+        let lines: Vec<String> = views.iter().map(|v| compact_line(v, now, tz)).collect();
+        let mut chunk = String::new();
+        for line in lines {
+            if !chunk.is_empty() && chunk.len() + line.len() + 1 > SECTION_CHARS {
+                blocks.push(section(&chunk));
+                chunk.clear();
+            }
+            if !chunk.is_empty() {
+                chunk.push('\n');
+            }
+            chunk.push_str(&line);
+        }
+        blocks.push(section(&chunk));
+        blocks.push(context(
+            "`/emr status <cluster>` shows one in detail, with its Lock and Terminate buttons.",
+        ));
+        let mut buttons = Vec::new();
+        if pages.page > 1 {
+            buttons.push(page_button("◀ Previous page", pages.page - 1));
+        }
+        if pages.page < pages.pages {
+            buttons.push(page_button("Next page ▶", pages.page + 1).primary());
+        }
+        if !buttons.is_empty() {
+            blocks.push(actions(&format!("pages:{}", pages.page), &buttons));
+        }
+    } else {
+        for v in views {
+            let c = v.cluster;
+            let locked = v.lock.is_some_and(|l| l.is_active(now));
+            blocks.push(divider());
+            blocks.push(section(&format!(
+                "*{}* `{}` · {} · *{}*\n{}",
+                escape(&c.name),
+                c.id,
+                escape(&account_text(c)),
+                c.state,
+                facts(v, now, tz)
+            )));
+            blocks.push(actions(
+                &format!("cluster:{}", c.id),
+                &cluster_buttons(c, locked),
+            ));
+        }
+    }
+    let names: Vec<String> = views
+        .iter()
+        .map(|v| format!("{} ({}) {}", v.cluster.name, v.cluster.id, v.cluster.state))
+        .collect();
+    SlackMessage::new(format!("{title}: {}", names.join(", ")), blocks)
+}
+
+fn page_button(label: &str, page: usize) -> Button {
+    Button::new(label, "emrbot:status", &format!("status page {page}"))
+}
+
+/// `Up 3h · idle for 20m · held by nobody · 12 normalized instance hours`.
+fn facts(v: &ClusterView<'_>, now: DateTime<Utc>, tz: Tz) -> String {
+    let c = v.cluster;
+    let uptime = c
+        .uptime(now)
+        .map(format_elapsed)
+        .unwrap_or_else(|| "?".into());
+    let activity = match v.idle_since {
+        Some(since) => format!("idle for {}", format_elapsed(now - since)),
+        None if c.state.as_emr() == "WAITING" => "idle".into(),
+        None => "busy".into(),
+    };
+    format!(
+        "Up {uptime} · {activity} · held by {} · {}",
+        lock_text(v.lock, now, tz),
+        hours_and_cost(c.normalized_instance_hours, v.cost_per_hour)
+    )
+}
+
+fn compact_line(v: &ClusterView<'_>, now: DateTime<Utc>, tz: Tz) -> String {
+    let c = v.cluster;
+    format!(
+        "• *{}* `{}` · {} · *{}* · {}",
+        escape(&c.name),
+        c.id,
+        escape(&account_text(c)),
+        c.state,
+        facts(v, now, tz)
+    )
+}
