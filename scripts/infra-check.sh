@@ -67,6 +67,9 @@ assert [c["command"] for c in cmds] == ["/emr"], cmds
 assert cmds[0]["url"].endswith("/slack/commands"), cmds[0]["url"]
 inter = m["settings"]["interactivity"]
 assert inter["is_enabled"] and inter["request_url"].endswith("/slack/interactions"), inter
+events = m["settings"]["event_subscriptions"]
+assert events["request_url"].endswith("/slack/events") and events["bot_events"] == ["app_home_opened"], events
+assert m["features"]["app_home"]["home_tab_enabled"] is True
 scopes = sorted(m["oauth_config"]["scopes"]["bot"])
 assert scopes == ["chat:write", "chat:write.public", "commands"], scopes
 assert "user" not in m["oauth_config"]["scopes"], "no user scopes"
@@ -87,6 +90,9 @@ def urls(node):
         return [u for v in node for u in urls(v)]
     return []
 assert urls(socket) == [], f"no request URLs: {urls(socket)}"
+strip_url = lambda d: {k: v for k, v in d.items() if k != "request_url"}
+assert socket["settings"]["event_subscriptions"] == strip_url(http["settings"]["event_subscriptions"])
+assert socket["features"]["app_home"] == http["features"]["app_home"]
 assert socket["settings"]["interactivity"] == {"is_enabled": True}, socket["settings"]["interactivity"]
 strip = lambda cmds: [{k: v for k, v in c.items() if k != "url"} for c in cmds]
 assert socket["features"]["slash_commands"] == strip(http["features"]["slash_commands"])

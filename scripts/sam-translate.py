@@ -137,7 +137,7 @@ def check_invariants(sam: dict, cfn: dict) -> list[str]:
     for r in res.values():
         if r.get("Type") == "AWS::ApiGatewayV2::Api":
             body_paths = r["Properties"].get("Body", {}).get("paths", {})
-    for path in ("/slack/commands", "/slack/interactions"):
+    for path in ("/slack/commands", "/slack/interactions", "/slack/events"):
         expect("post" in body_paths.get(path, {}) or f"POST {path}" in routes, f"HTTP API: no POST {path}")
 
     queue = res.get("CommandQueue", {}).get("Properties", {})

@@ -125,6 +125,9 @@ pub enum ReplyTo {
     /// The Incoming Webhook of the config (`slack.report_webhook`): its URL is
     /// the worker's own, never the message's.
     ReportWebhook,
+    /// The App Home tab of `user_id` (`views.publish`, bot token). The worker
+    /// publishes only to the requesting Slack user's own Home.
+    Home { user_id: String },
     #[default]
     None,
 }

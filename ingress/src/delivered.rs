@@ -18,6 +18,8 @@ pub enum Delivered {
     /// An `interactive` envelope's payload: what the HTTP route receives
     /// JSON-encoded in its `payload` form field.
     Interaction(Value),
+    /// An `events_api` envelope's payload: an `event_callback`.
+    Event(Value),
 }
 
 impl Ingress {
@@ -52,6 +54,7 @@ impl Ingress {
                 }
                 self.interaction(&[("payload".to_string(), body)]).await
             }
+            Delivered::Event(payload) => self.event_callback(payload).await,
         }
     }
 }

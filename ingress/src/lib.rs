@@ -5,6 +5,7 @@
 mod click;
 pub mod dedup;
 mod delivered;
+mod events;
 pub mod http;
 pub mod interaction;
 pub mod lambda_event;
@@ -57,6 +58,7 @@ pub const MAX_BODY_BYTES: usize = 64 * 1024;
 
 pub const COMMANDS_PATH: &str = "/slack/commands";
 pub const INTERACTIONS_PATH: &str = "/slack/interactions";
+pub const EVENTS_PATH: &str = "/slack/events";
 
 pub struct Ingress {
     verifier: SlackVerifier,
@@ -131,7 +133,7 @@ impl Ingress {
         } else {
             route
         };
-        if route != COMMANDS_PATH && route != INTERACTIONS_PATH {
+        if ![COMMANDS_PATH, INTERACTIONS_PATH, EVENTS_PATH].contains(&route) {
             return HttpResponse::error(404, "no such route");
         }
         if request.method != "POST" {
@@ -148,6 +150,9 @@ impl Ingress {
         }
         if let Err(response) = self.verify(request) {
             return response;
+        }
+        if route == EVENTS_PATH {
+            return self.event(&request.body).await;
         }
         let form: Vec<(String, String)> = match serde_urlencoded::from_bytes(&request.body) {
             Ok(form) => form,

@@ -70,4 +70,7 @@ pub enum Inadmissible {
     /// Its `response_url` is not Slack's (the URL is not repeated: it may be a credential).
     #[error("its response_url is not a Slack URL")]
     ReplyNotSlack,
+    /// An App Home is published only to its own user.
+    #[error("it would publish another user's App Home")]
+    HomeNotOwn,
 }

@@ -8,6 +8,7 @@
 
 mod error;
 pub mod events;
+mod home;
 mod launch;
 mod locks;
 mod once;

@@ -39,6 +39,10 @@ impl Worker {
             ReplyTo::ResponseUrl { url, .. } if !self.response_urls.allows(url) => {
                 Err(Inadmissible::ReplyNotSlack)
             }
+            ReplyTo::Home { user_id } => match &message.requested_by {
+                Requester::Slack { user_id: own, .. } if own == user_id => Ok(()),
+                _ => Err(Inadmissible::HomeNotOwn),
+            },
             _ => Ok(()),
         }
     }
@@ -151,6 +155,7 @@ impl Worker {
                 page,
             } => self.status_all(page.unwrap_or(1)).await?,
             Command::Plan => self.plan().await?,
+            Command::Home => self.home(requester).await?,
             Command::Status {
                 cluster: Some(reference),
                 ..

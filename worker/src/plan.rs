@@ -8,13 +8,50 @@ use emrbot_domain::cluster::ClusterId;
 use emrbot_domain::emr::ClusterState;
 use emrbot_domain::facts::FactReader;
 use emrbot_domain::policy::plan::{fate, Fate};
-use emrbot_domain::policy::Need;
+use emrbot_domain::policy::{ClusterFacts, Need};
 use emrbot_shared::slack::render::{self, PlanView};
 use emrbot_shared::slack::SlackMessage;
 use std::collections::HashSet;
 
+/// Every active cluster with its fate, as `plan` and the App Home show them.
+pub(crate) struct Planned {
+    pub now: chrono::DateTime<chrono::Utc>,
+    pub facts: Vec<ClusterFacts>,
+    pub fates: Vec<Fate>,
+    pub protected: HashSet<ClusterId>,
+    /// Accounts that did not answer.
+    pub unreachable: Vec<String>,
+}
+
+impl Planned {
+    pub fn views(&self) -> Vec<PlanView<'_>> {
+        self.facts
+            .iter()
+            .zip(&self.fates)
+            .map(|(f, fate)| PlanView {
+                cluster: &f.cluster,
+                lock: f.lock.as_ref(),
+                protected: self.protected.contains(&f.cluster.id),
+                fate: fate.clone(),
+            })
+            .collect()
+    }
+}
+
 impl Worker {
     pub(crate) async fn plan(&self) -> Result<SlackMessage, CommandError> {
+        let planned = self.planned().await?;
+        Ok(render::plan(
+            &planned.views(),
+            &planned.unreachable,
+            &self.config.policy,
+            planned.now,
+            self.config.timezone,
+        ))
+    }
+
+    /// The fates of every active cluster, now.
+    pub(crate) async fn planned(&self) -> Result<Planned, CommandError> {
         let now = self.clock.now();
         let policy = &self.config.policy;
         let reader = FactReader {
@@ -43,39 +80,24 @@ impl Worker {
             .map(|f| fate(f, policy, self.config.timezone, now))
             .collect();
         let protected = self.protected(&gathered.facts, &fates).await;
-        let views: Vec<PlanView<'_>> = gathered
-            .facts
-            .iter()
-            .zip(fates)
-            .map(|(f, fate)| PlanView {
-                cluster: &f.cluster,
-                lock: f.lock.as_ref(),
-                protected: protected.contains(&f.cluster.id),
-                fate,
-            })
-            .collect();
-        let unreachable: Vec<String> = gathered
+        let unreachable = gathered
             .unreachable
             .iter()
             .map(|(account, _)| account.clone().unwrap_or_else(|| "home".into()))
             .collect();
-        Ok(render::plan(
-            &views,
-            &unreachable,
-            policy,
+        Ok(Planned {
             now,
-            self.config.timezone,
-        ))
+            facts: gathered.facts,
+            fates,
+            protected,
+            unreachable,
+        })
     }
 
     /// Which of the clusters due to be terminated have termination
     /// protection on (DescribeCluster each, concurrently; one that cannot be
     /// read is taken as unprotected, as the scheduler would try it).
-    async fn protected(
-        &self,
-        facts: &[emrbot_domain::policy::ClusterFacts],
-        fates: &[Fate],
-    ) -> HashSet<ClusterId> {
+    async fn protected(&self, facts: &[ClusterFacts], fates: &[Fate]) -> HashSet<ClusterId> {
         let mut tasks = tokio::task::JoinSet::new();
         for (f, fate) in facts.iter().zip(fates) {
             if !matches!(fate, Fate::Terminates { .. }) {

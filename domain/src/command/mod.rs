@@ -70,6 +70,9 @@ pub enum Command {
     Help,
     /// Every active cluster's fate under the automatic rules, and when.
     Plan,
+    /// The requester's App Home: the clusters they hold, those that will be
+    /// terminated within a day, the week's automatic terminations.
+    Home,
     /// Scheduler: warns the report channel that `cluster` will
     /// be terminated at `at` by `rule` (`idle` or `end_of_day`), with Lock /
     /// Extend 1h / Terminate now buttons. Changes nothing.
@@ -200,6 +203,8 @@ impl Command {
             Command::Resize { .. } => Action::Resize,
             Command::Help => Action::Help,
             Command::Plan => Action::Plan,
+            // Read only, like `status`.
+            Command::Home => Action::Status,
             // Scheduler notices only inform: the `status` permission covers them.
             Command::Warn { .. }
             | Command::IdleAlert { .. }
@@ -221,6 +226,7 @@ impl Command {
             Command::Launch { .. }
             | Command::Help
             | Command::Plan
+            | Command::Home
             | Command::Report { .. }
             | Command::AccountNotice { .. } => None,
         }

@@ -228,13 +228,7 @@ impl SocketMode {
         let delivered = match envelope.kind.as_str() {
             "slash_commands" => Delivered::SlashCommand(envelope.payload),
             "interactive" => Delivered::Interaction(envelope.payload),
-            "events_api" => {
-                // emrbot subscribes to no event it acts on yet: acknowledged
-                // so Slack stops redelivering, and logged.
-                let event = envelope.payload["event"]["type"].as_str().unwrap_or("?");
-                tracing::info!(envelope_id = %envelope.envelope_id, event, "event acknowledged");
-                return None;
-            }
+            "events_api" => Delivered::Event(envelope.payload),
             other => {
                 tracing::info!(envelope_id = %envelope.envelope_id, kind = other, "ignored an envelope emrbot does not use");
                 return None;

@@ -31,7 +31,7 @@ pub enum SlackError {
     Api(String),
     #[error("could not reach Slack: {0}")]
     Transport(#[source] reqwest::Error),
-    #[error("no bot token is configured, so emrbot cannot post to channel {0}")]
+    #[error("no bot token is configured, so emrbot cannot post to {0}")]
     NoBotToken(String),
     #[error("no report webhook is configured (slack.report_webhook)")]
     NoWebhook,
@@ -148,7 +148,7 @@ impl HttpSlack {
         let token = self
             .bot_token
             .as_ref()
-            .ok_or_else(|| SlackError::NoBotToken(channel_id.to_string()))?;
+            .ok_or_else(|| SlackError::NoBotToken(format!("channel {channel_id}")))?;
         let mut body =
             json!({"channel": channel_id, "text": message.text, "blocks": message.blocks});
         let method = match ts {
@@ -203,6 +203,23 @@ impl SlackReplies for HttpSlack {
                 }
                 self.post_json(url.expose(), &message.to_json(), None)
                     .await?;
+                Ok(Posted::default())
+            }
+            ReplyTo::Home { user_id } => {
+                let token = self
+                    .bot_token
+                    .as_ref()
+                    .ok_or_else(|| SlackError::NoBotToken(format!("the App Home of {user_id}")))?;
+                let body = json!({
+                    "user_id": user_id,
+                    "view": {"type": "home", "blocks": message.blocks},
+                });
+                self.post_json(
+                    &format!("{}/views.publish", self.api_base),
+                    &body,
+                    Some(token),
+                )
+                .await?;
                 Ok(Posted::default())
             }
             ReplyTo::None => Ok(Posted::default()),

@@ -1,6 +1,7 @@
 //! The integration tests of `tests`, one binary (one link of the AWS SDK):
 //! each module drives the real code against the emulator and a local Slack.
 
+mod app_home;
 mod click;
 mod faults;
 mod local_safety;

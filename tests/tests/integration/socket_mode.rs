@@ -113,7 +113,7 @@ async fn a_command_a_click_and_an_event_are_acknowledged_and_answered() {
     // An event: acknowledged, so Slack does not redeliver it.
     let event = socket.deliver(
         "events_api",
-        json!({"type": "event_callback", "event_id": "Ev0TEST", "event": {"type": "app_home_opened", "user": "U0ALICE", "tab": "home"}}),
+        json!({"type": "event_callback", "team_id": "T0LOCAL", "event_id": "Ev0TEST", "event": {"type": "app_home_opened", "user": "U0ALICE", "channel": "D0ALICE", "tab": "home"}}),
     );
     let ack = socket.wait_ack(&event, 1, WAIT).await;
     assert!(
@@ -121,6 +121,12 @@ async fn a_command_a_click_and_an_event_are_acknowledged_and_answered() {
         "acknowledged in {:?}",
         ack.after
     );
+    // ... and answered: the user's Home tab is published.
+    let home = app
+        .slack
+        .wait_for(WAIT, |r| r.path == "api/views.publish")
+        .await;
+    assert_eq!(home.body["user_id"], "U0ALICE");
 
     // The same permissions as over HTTP: refused at once, in the ack.
     let mut elsewhere = slash(&app, "launch adhoc", "sm-refused");

@@ -6,6 +6,7 @@
 
 pub mod ack;
 pub mod clusters;
+pub mod home;
 pub mod notices;
 pub mod plan;
 pub mod refusal;
@@ -13,6 +14,7 @@ pub mod replies;
 pub mod status;
 
 pub use clusters::*;
+pub use home::{home, Home};
 pub use notices::*;
 pub use plan::{plan, PlanView};
 pub use refusal::refusal;

@@ -96,7 +96,7 @@ fn local(t: DateTime<Utc>, tz: Tz) -> String {
 }
 
 /// `• *name* `j-1` · terminates at Mon 19:00 (end of day), warned at 18:50`.
-fn line(v: &PlanView<'_>, policy: &PolicyConfig, now: DateTime<Utc>, tz: Tz) -> String {
+pub(crate) fn line(v: &PlanView<'_>, policy: &PolicyConfig, now: DateTime<Utc>, tz: Tz) -> String {
     let c = v.cluster;
     let locked = v.lock.filter(|l| l.is_active(now)).map(|l| {
         format!(

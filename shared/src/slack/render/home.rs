@@ -1,0 +1,97 @@
+//! The App Home tab: the clusters the user holds and those emrbot will
+//! terminate within a day, in the plan's words.
+
+use super::plan::{line, PlanView};
+use crate::slack::blocks::{context, divider, escape, header, section, SlackMessage};
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
+use emrbot_domain::config::PolicyConfig;
+
+/// What the Home tab shows.
+pub struct Home<'a> {
+    /// Clusters the user holds a lock on.
+    pub held: &'a [PlanView<'a>],
+    /// Clusters to be terminated within a day.
+    pub soon: &'a [PlanView<'a>],
+    /// Active clusters in all.
+    pub active: usize,
+    pub unreachable: &'a [String],
+}
+
+/// Slack's limit on one text block, with room to spare.
+const SECTION_CHARS: usize = 2800;
+
+/// The Home view's blocks (sent with `views.publish`).
+pub fn home(
+    h: &Home<'_>,
+    command: &str,
+    policy: &PolicyConfig,
+    now: DateTime<Utc>,
+    tz: Tz,
+) -> SlackMessage {
+    let mut blocks = vec![header(&format!("EMR clusters: {} active", h.active))];
+    let mut list = |title: String, views: &[PlanView<'_>], empty: &str| {
+        blocks.push(divider());
+        let mut text = format!("*{title}*");
+        if views.is_empty() {
+            text.push_str(&format!("\n{empty}"));
+        }
+        for v in views {
+            let next = line(v, policy, now, tz);
+            if text.len() + next.len() + 1 > SECTION_CHARS {
+                blocks.push(section(&text));
+                text.clear();
+            } else {
+                text.push('\n');
+            }
+            text.push_str(&next);
+        }
+        blocks.push(section(&text));
+    };
+    list(
+        format!("You hold {}", count(h.held.len())),
+        h.held,
+        "No locks. `lock <cluster>` says you are using one.",
+    );
+    list(
+        format!(
+            "{} within 24 hours{}",
+            if policy.dry_run {
+                "Would be terminated (dry run)"
+            } else {
+                "Terminated automatically"
+            },
+            if h.soon.is_empty() {
+                String::new()
+            } else {
+                format!(" ({})", h.soon.len())
+            }
+        ),
+        h.soon,
+        "None, if nothing changes.",
+    );
+    let mut note = format!(
+        "Updated {} ({}). `{command} plan` shows every cluster's fate, `{command} status` their details.",
+        now.with_timezone(&tz).format("%a %H:%M"),
+        tz.name()
+    );
+    if !h.unreachable.is_empty() {
+        note.push_str(&format!(
+            " :warning: Not read: {}.",
+            h.unreachable
+                .iter()
+                .map(|a| format!("account `{}`", escape(a)))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
+    }
+    blocks.push(context(&note));
+    SlackMessage::new(format!("emrbot: {} active EMR clusters", h.active), blocks)
+}
+
+fn count(n: usize) -> String {
+    match n {
+        1 => "1 cluster".into(),
+        n => format!("{n} clusters"),
+    }
+}
