@@ -1,7 +1,21 @@
-//! The audit log's entries: every action emrbot takes or refuses.
+//! The audit log's entries: every action emrbot takes or refuses. What an
+//! entry says beyond its free text is kept typed ([`AuditFact`]), so the
+//! history renders it like every other message, in the configured time zone.
 
 use crate::cluster::ClusterId;
+use crate::refusal::Refusal;
 use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+/// The typed part of an entry.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum AuditFact {
+    /// Locked (or the lock extended) until then.
+    LockedUntil { until: DateTime<Utc> },
+    /// What the requester was told.
+    Refused { refusal: Refusal },
+}
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AuditEntry {
@@ -16,4 +30,6 @@ pub struct AuditEntry {
     /// Why, when the action was automatic.
     pub reason: Option<String>,
     pub message_id: String,
+    /// What `detail` says, typed (absent in entries older than it).
+    pub fact: Option<AuditFact>,
 }

@@ -5,7 +5,7 @@ use crate::duration::HumanDuration;
 use crate::message::Requester;
 use chrono::{DateTime, Utc};
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Lock {
     pub cluster: ClusterId,
     /// A Slack user id, or `service:<name>`.

@@ -47,8 +47,9 @@ impl Permissions {
         if action == Action::Help {
             return true;
         }
-        // `plan` shows what `status` shows, predicted: the same permission.
-        let action = if action == Action::Plan {
+        // `plan` and `history` show what `status` shows, ahead and behind:
+        // the same permission.
+        let action = if matches!(action, Action::Plan | Action::History) {
             Action::Status
         } else {
             action
@@ -212,8 +213,8 @@ mod tests {
         ));
         assert_eq!(
             p.allowed_actions(&slack("U1", "CRANDOM")),
-            vec![Action::Status, Action::Plan, Action::Help],
-            "`plan` goes with `status`"
+            vec![Action::Status, Action::Plan, Action::History, Action::Help],
+            "`plan` and `history` go with `status`"
         );
     }
 }

@@ -1,14 +1,17 @@
 //! Why emrbot will not do what was asked, as typed facts. The Slack adapter
 //! renders each one (`emrbot_shared::slack::render::refusal`); the audit log
-//! keeps its plain text.
+//! keeps it typed and renders it the same way when the history is shown.
 
 use crate::command::Action;
 use crate::lock::Lock;
 use crate::policy::recheck::Spare;
 use crate::policy::Rule;
 use crate::ClusterId;
+use serde::{Deserialize, Serialize};
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// Serializable: the audit log keeps it typed, to render it again later.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "refusal", rename_all = "snake_case")]
 pub enum Refusal {
     /// The channel's (or the service's) permissions do not include `action`.
     NotPermitted {

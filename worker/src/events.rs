@@ -160,6 +160,7 @@ impl Worker {
                 detail: reason.unwrap_or_else(|| "terminated with errors".into()),
                 reason: None,
                 message_id: format!("state:{}", change.state),
+                fact: None,
             };
             self.record(&entry).await;
         }

@@ -8,6 +8,7 @@
 
 mod error;
 pub mod events;
+mod history;
 mod home;
 mod launch;
 mod locks;

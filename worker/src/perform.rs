@@ -4,7 +4,7 @@
 use crate::error::{CommandError, Inadmissible};
 use crate::trace::Trace;
 use crate::{Outcome, Worker};
-use emrbot_domain::audit::AuditEntry;
+use emrbot_domain::audit::{AuditEntry, AuditFact};
 use emrbot_domain::command::{Action, Command};
 use emrbot_domain::message::{CommandMessage, ReplyTo, Requester};
 use emrbot_domain::refusal::Refusal;
@@ -67,6 +67,7 @@ impl Worker {
             detail: why.to_string(),
             reason: None,
             message_id: message.id.to_string(),
+            fact: None,
         };
         self.record(&entry).await;
     }
@@ -93,6 +94,11 @@ impl Worker {
                     CommandError::Refused(_) => reply.clone(),
                     other => other.to_string(),
                 };
+                if let CommandError::Refused(refusal) = &error {
+                    trace.fact = Some(AuditFact::Refused {
+                        refusal: refusal.clone(),
+                    });
+                }
                 (Some(SlackMessage::plain(reply)), "refused")
             }
         };
@@ -127,6 +133,7 @@ impl Worker {
             detail: trace.detail.clone(),
             reason,
             message_id: message.id.to_string(),
+            fact: trace.fact.clone(),
         };
         self.record(&entry).await;
     }
@@ -155,6 +162,7 @@ impl Worker {
                 page,
             } => self.status_all(page.unwrap_or(1)).await?,
             Command::Plan => self.plan().await?,
+            Command::History { cluster, since } => self.history(cluster.as_ref(), *since).await?,
             Command::Home => self.home(requester).await?,
             Command::Status {
                 cluster: Some(reference),

@@ -95,6 +95,7 @@ impl Worker {
             idle_since: idle_since(&detail.summary, &steps),
             history: &history,
             cost_per_hour: self.config.policy.cost_per_normalized_instance_hour,
+            command: &self.config.slack.command,
         };
         Ok(render::cluster_detail(
             &detail,

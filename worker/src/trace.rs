@@ -9,6 +9,8 @@ pub struct Trace {
     pub cluster: Option<ClusterId>,
     pub account: Option<String>,
     pub detail: String,
+    /// What `detail` says, typed, for the history.
+    pub fact: Option<emrbot_domain::audit::AuditFact>,
 }
 
 impl Trace {

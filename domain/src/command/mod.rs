@@ -70,6 +70,14 @@ pub enum Command {
     Help,
     /// Every active cluster's fate under the automatic rules, and when.
     Plan,
+    /// The audit log: of one cluster, or of every active one.
+    History {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        cluster: Option<ClusterRef>,
+        /// How far back (`None`: a day).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        since: Option<HumanDuration>,
+    },
     /// The requester's App Home: the clusters they hold, those that will be
     /// terminated within a day, the week's automatic terminations.
     Home,
@@ -118,13 +126,15 @@ pub enum Action {
     Terminate,
     Resize,
     Plan,
+    History,
     Help,
 }
 
 impl Action {
-    pub const ALL: [Action; 9] = [
+    pub const ALL: [Action; 10] = [
         Action::Status,
         Action::Plan,
+        Action::History,
         Action::Lock,
         Action::Unlock,
         Action::Extend,
@@ -144,6 +154,7 @@ impl Action {
             Action::Terminate => "terminate",
             Action::Resize => "resize",
             Action::Plan => "plan",
+            Action::History => "history",
             Action::Help => "help",
         }
     }
@@ -165,6 +176,7 @@ impl Action {
             Action::Terminate => "terminate <cluster>",
             Action::Resize => "resize <cluster> <group> <count> [spot <count>]",
             Action::Plan => "plan",
+            Action::History => "history [cluster] [since <duration>]",
             Action::Help => "help",
         }
     }
@@ -180,6 +192,7 @@ impl Action {
             Action::Terminate => "terminate (asks you to confirm)",
             Action::Resize => "change the size of a core or task group",
             Action::Plan => "which clusters emrbot will terminate, and when",
+            Action::History => "who did what to clusters, when and why",
             Action::Help => "this message",
         }
     }
@@ -203,6 +216,7 @@ impl Command {
             Command::Resize { .. } => Action::Resize,
             Command::Help => Action::Help,
             Command::Plan => Action::Plan,
+            Command::History { .. } => Action::History,
             // Read only, like `status`.
             Command::Home => Action::Status,
             // Scheduler notices only inform: the `status` permission covers them.
@@ -216,7 +230,7 @@ impl Command {
     /// The cluster the command is about, if any.
     pub fn cluster(&self) -> Option<&ClusterRef> {
         match self {
-            Command::Status { cluster, .. } => cluster.as_ref(),
+            Command::Status { cluster, .. } | Command::History { cluster, .. } => cluster.as_ref(),
             Command::Lock { cluster, .. }
             | Command::Unlock { cluster }
             | Command::Extend { cluster, .. }

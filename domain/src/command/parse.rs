@@ -29,6 +29,21 @@ impl Command {
         let command = match action {
             Action::Help => Command::Help,
             Action::Plan => exact(args, 0, action, || Ok(Command::Plan))?,
+            Action::History => {
+                // `history [cluster] [since <duration>]`
+                let (cluster, rest) = match args {
+                    [first, rest @ ..] if !first.eq_ignore_ascii_case("since") => {
+                        (Some(ClusterRef::parse(first)?), rest)
+                    }
+                    rest => (None, rest),
+                };
+                let since = match rest {
+                    [] => None,
+                    [word, d] if word.eq_ignore_ascii_case("since") => Some(d.parse()?),
+                    _ => return Err(usage_error()),
+                };
+                Command::History { cluster, since }
+            }
             Action::Status => match args {
                 [] => Command::Status {
                     cluster: None,

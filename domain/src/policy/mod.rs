@@ -132,7 +132,8 @@ pub struct ClusterFacts {
     pub state: PolicyState,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Rule {
     Idle,
     EndOfDay,

@@ -30,7 +30,8 @@ pub struct Now {
 }
 
 /// Why an automatic termination did not happen.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "spare", rename_all = "snake_case")]
 pub enum Spare {
     Stale {
         minutes: i64,

@@ -4,6 +4,7 @@
 mod app_home;
 mod click;
 mod faults;
+mod history;
 mod local_safety;
 mod queue_contract;
 mod socket_mode;

@@ -1,8 +1,9 @@
 //! The audit log: every action emrbot takes or refuses. Item: `pk =
 //! CLUSTER#<id>` (or `AUDIT#NOCLUSTER` for launches that made no cluster),
 //! `sk = AUDIT#<RFC 3339 time>#<message id>`, with `at` (epoch s), `who`,
-//! `action`, `outcome` (`ok` | `refused` | `failed`), `detail`, `reason` (why,
-//! when automatic), `account`, `message_id`, `expires_at` (TTL, 90 days).
+//! `action`, `outcome` (`ok` | `refused` | `failed`), `detail`, `fact` (what
+//! `detail` says, typed: JSON of `AuditFact`), `reason` (why, when
+//! automatic), `account`, `message_id`, `expires_at` (TTL, 90 days).
 
 use super::table::{
     cluster_of, cluster_pk, epoch, put, s, store_error, string, time, Item, PK, SK, TTL_ATTRIBUTE,
@@ -44,6 +45,8 @@ fn entry_from(item: &Item) -> AuditEntry {
         detail: s(item, "detail").unwrap_or_default(),
         reason: s(item, "reason"),
         message_id: s(item, "message_id").unwrap_or_default(),
+        // A fact this version cannot read falls back to the detail text.
+        fact: s(item, "fact").and_then(|json| serde_json::from_str(&json).ok()),
     }
 }
 
@@ -76,6 +79,9 @@ impl AuditLog for DynamoAuditLog {
         }
         if let Some(account) = &e.account {
             set("account", account.clone());
+        }
+        if let Some(fact) = e.fact.as_ref().and_then(|f| serde_json::to_string(f).ok()) {
+            set("fact", fact);
         }
         item.insert("at".into(), epoch(e.at));
         item.insert(

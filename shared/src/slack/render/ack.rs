@@ -152,6 +152,10 @@ pub fn understood(command: &Command, config: &Config) -> String {
         }
         Command::Help => "Help".into(),
         Command::Plan => "Working out which clusters emrbot will terminate, and when…".into(),
+        Command::History {
+            cluster: Some(c), ..
+        } => format!("Looking up the history of {}…", code(c.as_str())),
+        Command::History { cluster: None, .. } => "Looking up the history…".into(),
         other => format!("Working on `{}`…", other.action()),
     }
 }

@@ -150,6 +150,8 @@ pub struct DetailExtras<'a> {
     pub idle_since: Option<DateTime<Utc>>,
     pub history: &'a [AuditEntry],
     pub cost_per_hour: Option<f64>,
+    /// The slash command, as refusals in the history name it.
+    pub command: &'a str,
 }
 
 /// `/emr status <cluster>` with steps, idle time, cost and recent history.
@@ -246,22 +248,7 @@ pub fn cluster_detail(
             .history
             .iter()
             .take(10)
-            .map(|e| {
-                let why = e
-                    .reason
-                    .as_deref()
-                    .map(|r| format!(" (why: {})", escape(r)))
-                    .unwrap_or_default();
-                format!(
-                    "• {} {} `{}` {}: {}{}",
-                    local(e.at, tz),
-                    e.who,
-                    e.action,
-                    e.outcome,
-                    escape(&e.detail),
-                    why
-                )
-            })
+            .map(|e| super::history::history_line(e, x.command, tz))
             .collect();
         blocks.push(section(&format!("*Recent history*\n{}", lines.join("\n"))));
     }

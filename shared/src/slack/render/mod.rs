@@ -6,6 +6,7 @@
 
 pub mod ack;
 pub mod clusters;
+pub mod history;
 pub mod home;
 pub mod notices;
 pub mod plan;
@@ -14,6 +15,7 @@ pub mod replies;
 pub mod status;
 
 pub use clusters::*;
+pub use history::history;
 pub use home::{home, Home};
 pub use notices::*;
 pub use plan::{plan, PlanView};
