@@ -2,10 +2,11 @@
 
 use crate::error::CommandError;
 use crate::Worker;
-use emrbot_domain::cluster::ClusterRef;
+use emrbot_domain::cluster::{ClusterId, ClusterRef};
 use emrbot_domain::duration::HumanDuration;
 use emrbot_domain::emr::{idle_since, ClusterState, TAG_PRESET};
 use emrbot_domain::message::Requester;
+use emrbot_domain::policy::plan::Fate;
 use emrbot_shared::slack::render::{self, ClusterView, DetailExtras};
 use emrbot_shared::slack::SlackMessage;
 use std::collections::HashMap;
@@ -45,6 +46,22 @@ impl Worker {
         while let Some(Ok((id, since))) = tasks.join_next().await {
             idle.insert(id, since);
         }
+        // Each cluster's fate, as `plan` tells it; without it the list still shows.
+        let fates: HashMap<ClusterId, (Fate, bool)> = match self.planned().await {
+            Ok(planned) => planned
+                .facts
+                .iter()
+                .zip(planned.fates)
+                .map(|(f, fate)| {
+                    let protected = planned.protected.contains(&f.cluster.id);
+                    (f.cluster.id.clone(), (fate, protected))
+                })
+                .collect(),
+            Err(error) => {
+                tracing::warn!(error = %error, "status without the plan's line");
+                HashMap::new()
+            }
+        };
         let rate = self.config.policy.cost_per_normalized_instance_hour;
         let views: Vec<ClusterView<'_>> = shown
             .iter()
@@ -53,11 +70,14 @@ impl Worker {
                 lock: locks.get(&c.id),
                 idle_since: idle.get(&c.id).copied().flatten(),
                 cost_per_hour: rate,
+                fate: fates.get(&c.id).map(|(f, _)| f.clone()),
+                protected: fates.get(&c.id).is_some_and(|(_, p)| *p),
             })
             .collect();
         Ok(render::status_list(
             &views,
             &pages,
+            &self.config.policy,
             self.clock.now(),
             self.config.timezone,
         ))

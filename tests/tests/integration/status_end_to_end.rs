@@ -28,6 +28,8 @@ async fn status_lists_every_active_cluster_through_the_response_url() {
         a.as_str(),
         b.as_str(),
         "WAITING",
+        // Each cluster's fate, as `plan` tells it (idle and unlocked).
+        ":boom: terminates at",
     ] {
         assert!(text.contains(expected), "{expected} missing from {text}");
     }

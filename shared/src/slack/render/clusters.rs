@@ -24,6 +24,10 @@ pub struct ClusterView<'a> {
     pub idle_since: Option<DateTime<Utc>>,
     /// Price of a normalized instance hour (`policy.cost_per_normalized_instance_hour`).
     pub cost_per_hour: Option<f64>,
+    /// What the automatic rules will do to it (as `plan` says), if known.
+    pub fate: Option<emrbot_domain::policy::plan::Fate>,
+    /// Termination protection is on.
+    pub protected: bool,
 }
 
 /// `12 normalized instance hours (≈ $3.60)`.

@@ -97,7 +97,16 @@ fn local(t: DateTime<Utc>, tz: Tz) -> String {
 
 /// `• *name* `j-1` · terminates at Mon 19:00 (end of day), warned at 18:50`.
 pub(crate) fn line(v: &PlanView<'_>, policy: &PolicyConfig, now: DateTime<Utc>, tz: Tz) -> String {
-    let c = v.cluster;
+    format!(
+        "• *{}* `{}` · {}",
+        escape(&v.cluster.name),
+        v.cluster.id,
+        fate_text(v, policy, now, tz)
+    )
+}
+
+/// A cluster's fate in words (the plan's lines, and a line of `status`).
+pub fn fate_text(v: &PlanView<'_>, policy: &PolicyConfig, now: DateTime<Utc>, tz: Tz) -> String {
     let locked = v.lock.filter(|l| l.is_active(now)).map(|l| {
         format!(
             "locked by {} until {}, then ",
@@ -145,10 +154,9 @@ pub(crate) fn line(v: &PlanView<'_>, policy: &PolicyConfig, now: DateTime<Utc>, 
         Fate::Unknown => ":grey_question: cannot tell: its steps or tags could not be read".into(),
     };
     // "locked by … then" reads only before a termination.
-    let fate = match (&locked, &v.fate) {
+    match (&locked, &v.fate) {
         (Some(prefix), Fate::Terminates { .. }) => format!("{prefix}{fate}"),
         (Some(prefix), _) => format!("{}; {fate}", prefix.trim_end_matches(", then ")),
         _ => fate,
-    };
-    format!("• *{}* `{}` · {fate}", escape(&c.name), c.id)
+    }
 }

@@ -4,11 +4,13 @@
 //! Slack's 50 blocks and 3,000 characters per text.
 
 use super::clusters::{account_text, cluster_buttons, hours_and_cost, lock_text, ClusterView};
+use super::plan::{fate_text, PlanView};
 use crate::slack::blocks::{
     actions, context, divider, escape, header, section, Button, SlackMessage,
 };
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
+use emrbot_domain::config::PolicyConfig;
 use emrbot_domain::duration::format_elapsed;
 use std::ops::Range;
 
@@ -57,6 +59,7 @@ impl StatusPages {
 pub fn status_list(
     views: &[ClusterView<'_>],
     pages: &StatusPages,
+    policy: &PolicyConfig,
     now: DateTime<Utc>,
     tz: Tz,
 ) -> SlackMessage {
@@ -73,7 +76,10 @@ pub fn status_list(
     };
     let mut blocks = vec![header(&title)];
     if pages.compact() {
-        let lines: Vec<String> = views.iter().map(|v| compact_line(v, now, tz)).collect();
+        let lines: Vec<String> = views
+            .iter()
+            .map(|v| compact_line(v, policy, now, tz))
+            .collect();
         let mut chunk = String::new();
         for line in lines {
             if !chunk.is_empty() && chunk.len() + line.len() + 1 > SECTION_CHARS {
@@ -104,8 +110,11 @@ pub fn status_list(
             let c = v.cluster;
             let locked = v.lock.is_some_and(|l| l.is_active(now));
             blocks.push(divider());
+            let fate = fate(v, policy, now, tz)
+                .map(|f| format!("\n{f}"))
+                .unwrap_or_default();
             blocks.push(section(&format!(
-                "*{}* `{}` · {} · *{}*\n{}",
+                "*{}* `{}` · {} · *{}*\n{}{fate}",
                 escape(&c.name),
                 c.id,
                 escape(&account_text(c)),
@@ -148,14 +157,28 @@ fn facts(v: &ClusterView<'_>, now: DateTime<Utc>, tz: Tz) -> String {
     )
 }
 
-fn compact_line(v: &ClusterView<'_>, now: DateTime<Utc>, tz: Tz) -> String {
+fn compact_line(v: &ClusterView<'_>, policy: &PolicyConfig, now: DateTime<Utc>, tz: Tz) -> String {
     let c = v.cluster;
+    let fate = fate(v, policy, now, tz)
+        .map(|f| format!(" · {f}"))
+        .unwrap_or_default();
     format!(
-        "• *{}* `{}` · {} · *{}* · {}",
+        "• *{}* `{}` · {} · *{}* · {}{fate}",
         escape(&c.name),
         c.id,
         escape(&account_text(c)),
         c.state,
         facts(v, now, tz)
     )
+}
+
+/// The plan's words for the cluster, when its fate is known.
+fn fate(v: &ClusterView<'_>, policy: &PolicyConfig, now: DateTime<Utc>, tz: Tz) -> Option<String> {
+    let plan = PlanView {
+        cluster: v.cluster,
+        lock: v.lock,
+        fate: v.fate.clone()?,
+        protected: v.protected,
+    };
+    Some(fate_text(&plan, policy, now, tz))
 }
