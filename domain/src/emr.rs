@@ -119,6 +119,8 @@ pub struct CapacityGroup {
     pub requested: i32,
     pub running: i32,
     pub is_fleet: bool,
+    /// Some of its capacity is spot.
+    pub spot: bool,
 }
 
 /// One cluster in detail (DescribeCluster and its instance groups or fleets).

@@ -42,9 +42,23 @@ impl Worker {
                 });
             }
         }
+        // Each cluster's capacity, for its cost from instance prices.
+        let mut described = tokio::task::JoinSet::new();
+        for c in shown {
+            if let Some(api) = self.clusters.account(c.account.as_deref()).cloned() {
+                let id = c.id.clone();
+                described.spawn(async move { (id.clone(), api.describe(&id).await.ok()) });
+            }
+        }
         let mut idle = HashMap::new();
         while let Some(Ok((id, since))) = tasks.join_next().await {
             idle.insert(id, since);
+        }
+        let mut rates = HashMap::new();
+        while let Some(Ok((id, detail))) = described.join_next().await {
+            if let Some(detail) = detail {
+                rates.insert(id, self.config.prices.hourly(&detail.groups));
+            }
         }
         // Each cluster's fate, as `plan` tells it; without it the list still shows.
         let fates: HashMap<ClusterId, (Fate, bool)> = match self.planned().await {
@@ -72,6 +86,7 @@ impl Worker {
                 cost_per_hour: rate,
                 fate: fates.get(&c.id).map(|(f, _)| f.clone()),
                 protected: fates.get(&c.id).is_some_and(|(_, p)| *p),
+                rate: rates.get(&c.id).cloned(),
             })
             .collect();
         Ok(render::status_list(
@@ -116,6 +131,7 @@ impl Worker {
             history: &history,
             cost_per_hour: self.config.policy.cost_per_normalized_instance_hour,
             command: &self.config.slack.command,
+            rate: Some(self.config.prices.hourly(&detail.groups)),
         };
         Ok(render::cluster_detail(
             &detail,

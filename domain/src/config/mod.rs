@@ -26,6 +26,9 @@ pub struct Config {
     pub accounts: BTreeMap<String, Account>,
     #[serde(default)]
     pub presets: BTreeMap<String, Preset>,
+    /// Instance prices for cost estimates (built-in: common types in us-east-1).
+    #[serde(default)]
+    pub prices: crate::prices::Prices,
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -30,6 +30,9 @@ async fn status_lists_every_active_cluster_through_the_response_url() {
         "WAITING",
         // Each cluster's fate, as `plan` tells it (idle and unlocked).
         ":boom: terminates at",
+        // Cost from instance prices (m5.xlarge, built in for us-east-1).
+        "so far ($",
+        "from instance prices (2 of 2 clusters priced",
     ] {
         assert!(text.contains(expected), "{expected} missing from {text}");
     }

@@ -32,6 +32,9 @@ impl AwsClusterApi {
                 requested: g.requested_instance_count().unwrap_or(0),
                 running: g.running_instance_count().unwrap_or(0),
                 is_fleet: false,
+                spot: g
+                    .market()
+                    .is_some_and(|m| *m == aws_sdk_emr::types::MarketType::Spot),
             })
             .collect())
     }
@@ -82,6 +85,8 @@ impl AwsClusterApi {
                     running: f.provisioned_on_demand_capacity().unwrap_or(0)
                         + f.provisioned_spot_capacity().unwrap_or(0),
                     is_fleet: true,
+                    spot: f.provisioned_spot_capacity().unwrap_or(0) > 0
+                        || f.target_spot_capacity().unwrap_or(0) > 0,
                 };
                 (group, spot_only)
             })

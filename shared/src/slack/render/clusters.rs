@@ -13,6 +13,7 @@ use emrbot_domain::command::Action;
 use emrbot_domain::duration::format_elapsed;
 use emrbot_domain::emr::{ClusterDetail, ClusterSummary, StepSummary};
 use emrbot_domain::lock::Lock;
+use emrbot_domain::prices::Rate;
 
 pub const CONFIRM_ACTION_ID: &str = "emrbot:confirm";
 
@@ -28,6 +29,39 @@ pub struct ClusterView<'a> {
     pub fate: Option<emrbot_domain::policy::plan::Fate>,
     /// Termination protection is on.
     pub protected: bool,
+    /// Its hourly rate from instance prices, when its capacity was read.
+    pub rate: Option<Rate>,
+}
+
+/// `≈ $4.32 so far ($0.96/h)`, marked when spot or partly unpriced; the
+/// normalized-hour figure when no rate is known.
+pub fn cost_text(
+    c: &ClusterSummary,
+    rate: Option<&Rate>,
+    per_nih: Option<f64>,
+    now: DateTime<Utc>,
+) -> String {
+    let Some(rate) = rate.filter(|r| r.usd > 0.0) else {
+        return hours_and_cost(c.normalized_instance_hours, per_nih);
+    };
+    let hours = c
+        .uptime(now)
+        .map_or(0.0, |d| d.num_seconds().max(0) as f64 / 3600.0);
+    let mut text = format!("≈ ${:.2} so far (${:.2}/h)", rate.usd * hours, rate.usd);
+    if rate.spot {
+        text.push_str(", spot at on-demand prices");
+    }
+    if !rate.unpriced.is_empty() {
+        text.push_str(&format!(
+            ", without {} (no price)",
+            rate.unpriced
+                .iter()
+                .map(|t| escape(t))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
+    }
+    text
 }
 
 /// `12 normalized instance hours (≈ $3.60)`.
@@ -154,6 +188,8 @@ pub struct DetailExtras<'a> {
     pub idle_since: Option<DateTime<Utc>>,
     pub history: &'a [AuditEntry],
     pub cost_per_hour: Option<f64>,
+    /// Its hourly rate from instance prices.
+    pub rate: Option<Rate>,
     /// The slash command, as refusals in the history name it.
     pub command: &'a str,
 }
@@ -181,7 +217,7 @@ pub fn cluster_detail(
         format!("*Release*\n{}", d.release.as_deref().unwrap_or("?")),
         format!(
             "*Used so far*\n{}",
-            hours_and_cost(c.normalized_instance_hours, x.cost_per_hour)
+            cost_text(c, x.rate.as_ref(), x.cost_per_hour, now)
         ),
         format!(
             "*Idle for*\n{}",

@@ -3,7 +3,7 @@
 //! [`PAGE_ROWS`] to a page, with Previous / Next buttons, so any fleet fits
 //! Slack's 50 blocks and 3,000 characters per text.
 
-use super::clusters::{account_text, cluster_buttons, hours_and_cost, lock_text, ClusterView};
+use super::clusters::{account_text, cluster_buttons, cost_text, lock_text, ClusterView};
 use super::plan::{fate_text, PlanView};
 use crate::slack::blocks::{
     actions, context, divider, escape, header, section, Button, SlackMessage,
@@ -127,6 +127,28 @@ pub fn status_list(
             ));
         }
     }
+    let known: Vec<f64> = views
+        .iter()
+        .filter_map(|v| {
+            let rate = v.rate.as_ref().filter(|r| r.usd > 0.0)?;
+            let hours = v.cluster.uptime(now)?.num_seconds().max(0) as f64 / 3600.0;
+            Some(rate.usd * hours)
+        })
+        .collect();
+    if !known.is_empty() {
+        let whole = if pages.pages > 1 {
+            "on this page"
+        } else {
+            "in all"
+        };
+        blocks.push(context(&format!(
+            "≈ ${:.2} so far {whole}, ${:.2}/h now, from instance prices ({} of {} clusters priced; estimates, not a bill).",
+            known.iter().sum::<f64>(),
+            views.iter().filter_map(|v| v.rate.as_ref()).map(|r| r.usd).sum::<f64>(),
+            known.len(),
+            views.len()
+        )));
+    }
     let names: Vec<String> = views
         .iter()
         .map(|v| format!("{} ({}) {}", v.cluster.name, v.cluster.id, v.cluster.state))
@@ -153,7 +175,7 @@ fn facts(v: &ClusterView<'_>, now: DateTime<Utc>, tz: Tz) -> String {
     format!(
         "Up {uptime} · {activity} · held by {} · {}",
         lock_text(v.lock, now, tz),
-        hours_and_cost(c.normalized_instance_hours, v.cost_per_hour)
+        cost_text(c, v.rate.as_ref(), v.cost_per_hour, now)
     )
 }
 
