@@ -71,10 +71,12 @@ async fn sweep(
     t0: chrono::DateTime<chrono::Utc>,
     minutes: i64,
 ) -> emrbot_scheduler::SweepOutcome {
+    // Idle sweeps: an end of day at this wall-clock time would change what
+    // the home cluster gets; the account notices come with any sweep.
     scheduler
         .sweep(
             t0 + Duration::minutes(minutes),
-            emrbot_domain::policy::Sweep::All,
+            emrbot_domain::policy::Sweep::Idle,
         )
         .await
         .expect("the sweep completes")

@@ -72,9 +72,11 @@ async fn overlapping_sweeps_keep_both_sweeps_records() {
 
     // A slow sweep at +21m (idle 21m: the warning) and the next one, at
     // +2h01m (idle 2h: the idle alert, and its own warning), overlapping.
+    // Idle sweeps: at this wall-clock time an end of day could otherwise
+    // come between (it terminates instead of alerting).
     let (early, late) = tokio::join!(
-        scheduler.sweep(t0 + Duration::minutes(21), Sweep::All),
-        scheduler.sweep(t0 + Duration::minutes(121), Sweep::All),
+        scheduler.sweep(t0 + Duration::minutes(21), Sweep::Idle),
+        scheduler.sweep(t0 + Duration::minutes(121), Sweep::Idle),
     );
     let (early, late) = (early.expect("early sweep"), late.expect("late sweep"));
     let warning = early
