@@ -114,6 +114,13 @@ pub struct Rate {
     pub spot: bool,
 }
 
+impl Rate {
+    /// At this rate for `uptime`: the cost so far.
+    pub fn over(&self, uptime: chrono::Duration) -> f64 {
+        self.usd * uptime.num_seconds().max(0) as f64 / 3600.0
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -135,3 +135,18 @@ pub async fn add_step(emr: &aws_sdk_emr::Client, cluster: &str) {
         .await
         .expect("AddJobFlowSteps");
 }
+
+/// Tags `cluster` with `key=value`, as someone in the console would.
+pub async fn tag(emr: &aws_sdk_emr::Client, cluster: &str, key: &str, value: &str) {
+    emr.add_tags()
+        .resource_id(cluster)
+        .tags(
+            aws_sdk_emr::types::Tag::builder()
+                .key(key)
+                .value(value)
+                .build(),
+        )
+        .send()
+        .await
+        .expect("AddTags");
+}

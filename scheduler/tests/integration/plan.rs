@@ -88,17 +88,7 @@ async fn the_scheduler_does_what_the_plan_said_when_it_said() {
     let busy = launch_cluster(&emr, "plan-busy").await.unwrap();
     lock(&app, &format!("lock {locked} 3h")).await;
     lock(&app, &format!("lock {expiring} 20m")).await;
-    emr.add_tags()
-        .resource_id(&exempt)
-        .tags(
-            aws_sdk_emr::types::Tag::builder()
-                .key("emrbot:keep")
-                .value("true")
-                .build(),
-        )
-        .send()
-        .await
-        .unwrap();
+    emrbot_tests::aws::tag(&emr, &exempt, "emrbot:keep", "true").await;
     emr.set_termination_protection()
         .job_flow_ids(&protected)
         .termination_protected(true)

@@ -220,17 +220,7 @@ async fn end_of_day_on_weekdays_catches_up_once_and_the_report_lists_every_clust
     let a = launch_cluster(&emr, "eod-a").await.unwrap();
     let b = launch_cluster(&emr, "eod-b").await.unwrap();
     let keep = launch_cluster(&emr, "eod-keep").await.unwrap();
-    emr.add_tags()
-        .resource_id(&keep)
-        .tags(
-            aws_sdk_emr::types::Tag::builder()
-                .key("emrbot:keep")
-                .value("true")
-                .build(),
-        )
-        .send()
-        .await
-        .unwrap();
+    emrbot_tests::aws::tag(&emr, &keep, "emrbot:keep", "true").await;
     let t0 = created_at(&app, &keep).await;
     let seven = NaiveTime::from_hms_opt(19, 0, 0).unwrap();
     // The daily report (09:30 Tokyo) lists every cluster; the end of day

@@ -123,6 +123,30 @@ pub fn context(mrkdwn: &str) -> Value {
     json!({"type": "context", "elements": [{"type": "mrkdwn", "text": clip(mrkdwn, MAX_TEXT)}]})
 }
 
+/// Lines as sections of at most [`SECTION_LINES_CHARS`] each, a line never
+/// split: long lists stay within Slack's 3,000 characters per text.
+pub fn sections(lines: impl IntoIterator<Item = String>) -> Vec<Value> {
+    let mut out = Vec::new();
+    let mut chunk = String::new();
+    for line in lines {
+        if !chunk.is_empty() && chunk.len() + line.len() + 1 > SECTION_LINES_CHARS {
+            out.push(section(&chunk));
+            chunk.clear();
+        }
+        if !chunk.is_empty() {
+            chunk.push('\n');
+        }
+        chunk.push_str(&line);
+    }
+    if !chunk.is_empty() {
+        out.push(section(&chunk));
+    }
+    out
+}
+
+/// Room kept in a section built by [`sections`].
+pub const SECTION_LINES_CHARS: usize = 2800;
+
 pub fn divider() -> Value {
     json!({"type": "divider"})
 }

@@ -23,6 +23,20 @@ fn slash(app: &TestApp, text: &str, response_id: &str) -> serde_json::Value {
     )
 }
 
+/// The first acknowledgement of `envelope_id`, checked to be within Slack's limit.
+async fn acked_in_time(
+    socket: &SocketModeServer,
+    envelope_id: &str,
+) -> emrbot_tests::socket_mode::Ack {
+    let ack = socket.wait_ack(envelope_id, 1, WAIT).await;
+    assert!(
+        ack.after < SLACK_ACK_LIMIT,
+        "acknowledged in {:?}",
+        ack.after
+    );
+    ack
+}
+
 /// Messages posted to `response/<id>` so far.
 fn answers(app: &TestApp, id: &str) -> Vec<serde_json::Value> {
     let path = format!("response/{id}");
@@ -45,12 +59,7 @@ async fn a_command_a_click_and_an_event_are_acknowledged_and_answered() {
         "slash_commands",
         slash(&app, &format!("terminate {cluster}"), "sm-ask"),
     );
-    let ack = socket.wait_ack(&asked, 1, WAIT).await;
-    assert!(
-        ack.after < SLACK_ACK_LIMIT,
-        "acknowledged in {:?}",
-        ack.after
-    );
+    let ack = acked_in_time(&socket, &asked).await;
     let immediate = ack
         .payload
         .expect("a slash command's ack carries its answer");
@@ -85,12 +94,7 @@ async fn a_command_a_click_and_an_event_are_acknowledged_and_answered() {
             &confirm,
         ),
     );
-    let ack = socket.wait_ack(&clicked, 1, WAIT).await;
-    assert!(
-        ack.after < SLACK_ACK_LIMIT,
-        "acknowledged in {:?}",
-        ack.after
-    );
+    let ack = acked_in_time(&socket, &clicked).await;
     assert!(ack.payload.is_none(), "Slack ignores a click's ack payload");
     // The clicked row shows progress at once; the worker's answer follows.
     let deadline = tokio::time::Instant::now() + WAIT;
@@ -115,12 +119,7 @@ async fn a_command_a_click_and_an_event_are_acknowledged_and_answered() {
         "events_api",
         json!({"type": "event_callback", "team_id": "T0LOCAL", "event_id": "Ev0TEST", "event": {"type": "app_home_opened", "user": "U0ALICE", "channel": "D0ALICE", "tab": "home"}}),
     );
-    let ack = socket.wait_ack(&event, 1, WAIT).await;
-    assert!(
-        ack.after < SLACK_ACK_LIMIT,
-        "acknowledged in {:?}",
-        ack.after
-    );
+    acked_in_time(&socket, &event).await;
     // ... and answered: the user's Home tab is published.
     let home = app
         .slack

@@ -44,10 +44,8 @@ pub fn cost_text(
     let Some(rate) = rate.filter(|r| r.usd > 0.0) else {
         return hours_and_cost(c.normalized_instance_hours, per_nih);
     };
-    let hours = c
-        .uptime(now)
-        .map_or(0.0, |d| d.num_seconds().max(0) as f64 / 3600.0);
-    let mut text = format!("≈ ${:.2} so far (${:.2}/h)", rate.usd * hours, rate.usd);
+    let so_far = c.uptime(now).map_or(0.0, |up| rate.over(up));
+    let mut text = format!("≈ ${so_far:.2} so far (${:.2}/h)", rate.usd);
     if rate.spot {
         text.push_str(", spot at on-demand prices");
     }

@@ -4,14 +4,13 @@
 //! zone); only old entries fall back to their escaped text.
 
 use super::refusal::refusal;
-use crate::slack::blocks::{context, escape, header, section, SlackMessage};
+use crate::slack::blocks::{context, escape, header, section, sections, SlackMessage};
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use emrbot_domain::audit::{AuditEntry, AuditFact};
 
 /// Entries one `history` message shows, newest first.
 pub const MAX_ENTRIES: usize = 100;
-const SECTION_CHARS: usize = 2800;
 
 fn local(t: DateTime<Utc>, tz: Tz) -> String {
     t.with_timezone(&tz).format("%a %H:%M").to_string()
@@ -70,21 +69,12 @@ pub fn history(
     if entries.is_empty() {
         blocks.push(section("Nothing was done or refused in that time."));
     }
-    let mut chunk = String::new();
-    for e in entries.iter().take(MAX_ENTRIES) {
-        let line = history_line(e, slash, tz);
-        if !chunk.is_empty() && chunk.len() + line.len() + 1 > SECTION_CHARS {
-            blocks.push(section(&chunk));
-            chunk.clear();
-        }
-        if !chunk.is_empty() {
-            chunk.push('\n');
-        }
-        chunk.push_str(&line);
-    }
-    if !chunk.is_empty() {
-        blocks.push(section(&chunk));
-    }
+    blocks.extend(sections(
+        entries
+            .iter()
+            .take(MAX_ENTRIES)
+            .map(|e| history_line(e, slash, tz)),
+    ));
     let mut note = format!("Times in {}.", tz.name());
     if entries.len() > MAX_ENTRIES {
         note.push_str(&format!(

@@ -2,7 +2,7 @@
 //! terminate within a day, in the plan's words.
 
 use super::plan::{line, PlanView};
-use crate::slack::blocks::{context, divider, escape, header, section, SlackMessage};
+use crate::slack::blocks::{context, divider, escape, header, sections, SlackMessage};
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use emrbot_domain::config::PolicyConfig;
@@ -18,9 +18,6 @@ pub struct Home<'a> {
     pub unreachable: &'a [String],
 }
 
-/// Slack's limit on one text block, with room to spare.
-const SECTION_CHARS: usize = 2800;
-
 /// The Home view's blocks (sent with `views.publish`).
 pub fn home(
     h: &Home<'_>,
@@ -32,21 +29,12 @@ pub fn home(
     let mut blocks = vec![header(&format!("EMR clusters: {} active", h.active))];
     let mut list = |title: String, views: &[PlanView<'_>], empty: &str| {
         blocks.push(divider());
-        let mut text = format!("*{title}*");
+        let mut lines = vec![format!("*{title}*")];
         if views.is_empty() {
-            text.push_str(&format!("\n{empty}"));
+            lines.push(empty.to_string());
         }
-        for v in views {
-            let next = line(v, policy, now, tz);
-            if text.len() + next.len() + 1 > SECTION_CHARS {
-                blocks.push(section(&text));
-                text.clear();
-            } else {
-                text.push('\n');
-            }
-            text.push_str(&next);
-        }
-        blocks.push(section(&text));
+        lines.extend(views.iter().map(|v| line(v, policy, now, tz)));
+        blocks.extend(sections(lines));
     };
     list(
         format!("You hold {}", count(h.held.len())),

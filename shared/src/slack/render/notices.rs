@@ -4,7 +4,9 @@
 //! Buttons carry command text (`lock j-1`, `extend j-1 1h`, `terminate j-1`)
 //! under action ids `emrbot:<action>`, like every other emrbot button.
 
-use crate::slack::blocks::{actions, context, escape, header, section, Button, SlackMessage};
+use crate::slack::blocks::{
+    actions, context, escape, header, section, sections, Button, SlackMessage,
+};
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use emrbot_domain::duration::format_elapsed;
@@ -192,16 +194,7 @@ pub fn daily_report(
         .iter()
         .map(|c| i64::from(c.normalized_instance_hours.unwrap_or(0)))
         .sum();
-    let mut chunk = String::new();
-    for line in lines {
-        if chunk.len() + line.len() + 1 > 2900 {
-            blocks.push(section(&chunk));
-            chunk.clear();
-        }
-        chunk.push_str(&line);
-        chunk.push('\n');
-    }
-    blocks.push(section(&chunk));
+    blocks.extend(sections(lines));
     let terminated = if r.terminated.is_empty() {
         format!("No automatic terminations since {}.", local(r.since, tz))
     } else {

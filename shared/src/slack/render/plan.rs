@@ -1,7 +1,7 @@
 //! `/emr plan`: each active cluster's fate under the automatic rules, soonest
 //! first, in the configured time zone.
 
-use crate::slack::blocks::{context, escape, header, section, SlackMessage};
+use crate::slack::blocks::{context, escape, header, section, sections, SlackMessage};
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use emrbot_domain::config::PolicyConfig;
@@ -19,9 +19,6 @@ pub struct PlanView<'a> {
     /// Termination protection is on (EMR refuses to terminate it).
     pub protected: bool,
 }
-
-/// Slack's limit on one text block, with room to spare.
-const SECTION_CHARS: usize = 2800;
 
 pub fn plan(
     views: &[PlanView<'_>],
@@ -53,20 +50,7 @@ pub fn plan(
         blocks.push(section("No active EMR clusters: nothing to terminate."));
     }
     // Several clusters to a section: a large fleet stays within 50 blocks.
-    let mut chunk = String::new();
-    for line in &lines {
-        if !chunk.is_empty() && chunk.len() + line.len() + 1 > SECTION_CHARS {
-            blocks.push(section(&chunk));
-            chunk.clear();
-        }
-        if !chunk.is_empty() {
-            chunk.push('\n');
-        }
-        chunk.push_str(line);
-    }
-    if !chunk.is_empty() {
-        blocks.push(section(&chunk));
-    }
+    blocks.extend(sections(lines));
     let mut notes = vec![format!(
         "Times in {}. If nothing changes: a step, a lock or an unlock moves a cluster's time.",
         tz.name()

@@ -6,20 +6,19 @@
 use super::clusters::{account_text, cluster_buttons, cost_text, lock_text, ClusterView};
 use super::plan::{fate_text, PlanView};
 use crate::slack::blocks::{
-    actions, context, divider, escape, header, section, Button, SlackMessage,
+    actions, context, divider, escape, header, section, sections, Button, SlackMessage,
 };
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use emrbot_domain::config::PolicyConfig;
 use emrbot_domain::duration::format_elapsed;
+use emrbot_domain::emr::ClusterSummary;
 use std::ops::Range;
 
 /// Lists this long are shown in full, with buttons on every cluster.
 pub const FULL_ROWS: usize = 10;
 /// Compact lines to a page.
 pub const PAGE_ROWS: usize = 40;
-/// Room left in a section for one more line.
-const SECTION_CHARS: usize = 2800;
 
 /// Which part of a list of `total` clusters one message shows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -80,18 +79,7 @@ pub fn status_list(
             .iter()
             .map(|v| compact_line(v, policy, now, tz))
             .collect();
-        let mut chunk = String::new();
-        for line in lines {
-            if !chunk.is_empty() && chunk.len() + line.len() + 1 > SECTION_CHARS {
-                blocks.push(section(&chunk));
-                chunk.clear();
-            }
-            if !chunk.is_empty() {
-                chunk.push('\n');
-            }
-            chunk.push_str(&line);
-        }
-        blocks.push(section(&chunk));
+        blocks.extend(sections(lines));
         blocks.push(context(
             "`/emr status <cluster>` shows one in detail, with its Lock and Terminate buttons.",
         ));
@@ -114,11 +102,8 @@ pub fn status_list(
                 .map(|f| format!("\n{f}"))
                 .unwrap_or_default();
             blocks.push(section(&format!(
-                "*{}* `{}` · {} · *{}*\n{}{fate}",
-                escape(&c.name),
-                c.id,
-                escape(&account_text(c)),
-                c.state,
+                "{}\n{}{fate}",
+                cluster_title(c),
                 facts(v, now, tz)
             )));
             blocks.push(actions(
@@ -131,8 +116,7 @@ pub fn status_list(
         .iter()
         .filter_map(|v| {
             let rate = v.rate.as_ref().filter(|r| r.usd > 0.0)?;
-            let hours = v.cluster.uptime(now)?.num_seconds().max(0) as f64 / 3600.0;
-            Some(rate.usd * hours)
+            Some(rate.over(v.cluster.uptime(now)?))
         })
         .collect();
     if !known.is_empty() {
@@ -180,17 +164,24 @@ fn facts(v: &ClusterView<'_>, now: DateTime<Utc>, tz: Tz) -> String {
 }
 
 fn compact_line(v: &ClusterView<'_>, policy: &PolicyConfig, now: DateTime<Utc>, tz: Tz) -> String {
-    let c = v.cluster;
     let fate = fate(v, policy, now, tz)
         .map(|f| format!(" · {f}"))
         .unwrap_or_default();
     format!(
-        "• *{}* `{}` · {} · *{}* · {}{fate}",
+        "• {} · {}{fate}",
+        cluster_title(v.cluster),
+        facts(v, now, tz)
+    )
+}
+
+/// `*name* `j-1` · account · *STATE*`.
+fn cluster_title(c: &ClusterSummary) -> String {
+    format!(
+        "*{}* `{}` · {} · *{}*",
         escape(&c.name),
         c.id,
         escape(&account_text(c)),
-        c.state,
-        facts(v, now, tz)
+        c.state
     )
 }
 
