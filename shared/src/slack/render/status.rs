@@ -189,7 +189,8 @@ fn cluster_title(c: &ClusterSummary) -> String {
 fn fate(v: &ClusterView<'_>, policy: &PolicyConfig, now: DateTime<Utc>, tz: Tz) -> Option<String> {
     let plan = PlanView {
         cluster: v.cluster,
-        lock: v.lock,
+        // "held by … until …" is on the line already.
+        lock: None,
         fate: v.fate.clone()?,
         protected: v.protected,
     };
