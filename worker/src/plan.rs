@@ -6,24 +6,35 @@ use crate::error::CommandError;
 use crate::Worker;
 use emrbot_domain::cluster::ClusterId;
 use emrbot_domain::emr::ClusterState;
+use emrbot_domain::emr::{ClusterDetail, ClusterSummary};
 use emrbot_domain::facts::FactReader;
 use emrbot_domain::policy::plan::{fate, Fate};
 use emrbot_domain::policy::{ClusterFacts, Need};
 use emrbot_shared::slack::render::{self, PlanView};
 use emrbot_shared::slack::SlackMessage;
-use std::collections::HashSet;
+use std::collections::HashMap;
 
 /// Every active cluster with its fate, as `plan` and the App Home show them.
 pub(crate) struct Planned {
     pub now: chrono::DateTime<chrono::Utc>,
     pub facts: Vec<ClusterFacts>,
     pub fates: Vec<Fate>,
-    pub protected: HashSet<ClusterId>,
+    /// DescribeCluster of the clusters due to be terminated (read for
+    /// their termination protection; `status` reuses them for prices).
+    pub details: HashMap<ClusterId, ClusterDetail>,
     /// Accounts that did not answer.
     pub unreachable: Vec<String>,
 }
 
 impl Planned {
+    /// Termination protection is on (an unread cluster counts as off, as
+    /// the scheduler would try it).
+    pub fn is_protected(&self, id: &ClusterId) -> bool {
+        self.details
+            .get(id)
+            .is_some_and(|d| d.termination_protected)
+    }
+
     pub fn views(&self) -> Vec<PlanView<'_>> {
         self.facts
             .iter()
@@ -31,7 +42,7 @@ impl Planned {
             .map(|(f, fate)| PlanView {
                 cluster: &f.cluster,
                 lock: f.lock.as_ref(),
-                protected: self.protected.contains(&f.cluster.id),
+                protected: self.is_protected(&f.cluster.id),
                 fate: fate.clone(),
             })
             .collect()
@@ -79,7 +90,7 @@ impl Worker {
             .iter()
             .map(|f| fate(f, policy, self.config.timezone, now))
             .collect();
-        let protected = self.protected(&gathered.facts, &fates).await;
+        let details = self.describe_due(&gathered.facts, &fates).await;
         let unreachable = gathered
             .unreachable
             .iter()
@@ -89,35 +100,43 @@ impl Worker {
             now,
             facts: gathered.facts,
             fates,
-            protected,
+            details,
             unreachable,
         })
     }
 
-    /// Which of the clusters due to be terminated have termination
-    /// protection on (DescribeCluster each, concurrently; one that cannot be
-    /// read is taken as unprotected, as the scheduler would try it).
-    async fn protected(&self, facts: &[ClusterFacts], fates: &[Fate]) -> HashSet<ClusterId> {
+    /// DescribeCluster of each cluster due to be terminated, concurrently;
+    /// one that cannot be read is left out.
+    async fn describe_due(
+        &self,
+        facts: &[ClusterFacts],
+        fates: &[Fate],
+    ) -> HashMap<ClusterId, ClusterDetail> {
+        let due = facts
+            .iter()
+            .zip(fates)
+            .filter(|(_, fate)| matches!(fate, Fate::Terminates { .. }))
+            .map(|(f, _)| &f.cluster);
+        self.describe_each(due).await
+    }
+
+    /// DescribeCluster of each of `clusters`, concurrently; one that cannot
+    /// be read is left out.
+    pub(crate) async fn describe_each<'a>(
+        &self,
+        clusters: impl IntoIterator<Item = &'a ClusterSummary>,
+    ) -> HashMap<ClusterId, ClusterDetail> {
         let mut tasks = tokio::task::JoinSet::new();
-        for (f, fate) in facts.iter().zip(fates) {
-            if !matches!(fate, Fate::Terminates { .. }) {
-                continue;
-            }
-            if let Some(api) = self.clusters.account(f.cluster.account.as_deref()).cloned() {
-                let id = f.cluster.id.clone();
-                tasks.spawn(async move {
-                    let on = api
-                        .describe(&id)
-                        .await
-                        .is_ok_and(|d| d.termination_protected);
-                    (id, on)
-                });
+        for c in clusters {
+            if let Some(api) = self.clusters.account(c.account.as_deref()).cloned() {
+                let id = c.id.clone();
+                tasks.spawn(async move { (id.clone(), api.describe(&id).await.ok()) });
             }
         }
-        let mut out = HashSet::new();
-        while let Some(Ok((id, on))) = tasks.join_next().await {
-            if on {
-                out.insert(id);
+        let mut out = HashMap::new();
+        while let Some(Ok((id, detail))) = tasks.join_next().await {
+            if let Some(detail) = detail {
+                out.insert(id, detail);
             }
         }
         out

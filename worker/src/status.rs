@@ -22,14 +22,33 @@ impl Worker {
     }
 
     /// Page `page` of every active cluster (see [`render::status_list`]).
+    /// The clusters, their locks and fates come from `plan`'s reading; if
+    /// that fails, the list is read alone and shows without fates.
     pub(crate) async fn status_all(&self, page: u32) -> Result<SlackMessage, CommandError> {
-        let mut clusters = self.clusters.list_active().await?;
+        let planned = self
+            .planned()
+            .await
+            .inspect_err(|error| tracing::warn!(error = %error, "status without the plan's line"))
+            .ok();
+        let (mut clusters, locks) = match &planned {
+            Some(p) => (
+                p.facts.iter().map(|f| f.cluster.clone()).collect(),
+                p.facts
+                    .iter()
+                    .filter_map(|f| Some((f.cluster.id.clone(), f.lock.clone()?)))
+                    .collect(),
+            ),
+            None => {
+                let clusters = self.clusters.list_active().await?;
+                let ids: Vec<_> = clusters.iter().map(|c| c.id.clone()).collect();
+                let locks = self.locks.get_many(&ids).await?;
+                (clusters, locks)
+            }
+        };
         // A stable order, so the pages of a list hold together.
         clusters.sort_by(|a, b| (&a.name, &a.id).cmp(&(&b.name, &b.id)));
         let pages = render::StatusPages::of(clusters.len(), page);
         let shown = &clusters[pages.range()];
-        let ids: Vec<_> = shown.iter().map(|c| c.id.clone()).collect();
-        let locks = self.locks.get_many(&ids).await?;
         // Idle time needs each waiting cluster's steps (this page's only);
         // asked concurrently, and a failure only leaves that idle time blank.
         let mut tasks = tokio::task::JoinSet::new();
@@ -42,40 +61,31 @@ impl Worker {
                 });
             }
         }
-        // Each cluster's capacity, for its cost from instance prices.
-        let mut described = tokio::task::JoinSet::new();
-        for c in shown {
-            if let Some(api) = self.clusters.account(c.account.as_deref()).cloned() {
-                let id = c.id.clone();
-                described.spawn(async move { (id.clone(), api.describe(&id).await.ok()) });
-            }
-        }
+        // Capacity, for cost from instance prices: the plan described the
+        // clusters due to be terminated already; only the rest are asked.
+        let already = planned.as_ref().map(|p| &p.details);
+        let missing = shown
+            .iter()
+            .filter(|c| already.is_none_or(|d| !d.contains_key(&c.id)));
+        let described = self.describe_each(missing).await;
         let mut idle = HashMap::new();
         while let Some(Ok((id, since))) = tasks.join_next().await {
             idle.insert(id, since);
         }
-        let mut rates = HashMap::new();
-        while let Some(Ok((id, detail))) = described.join_next().await {
-            if let Some(detail) = detail {
-                rates.insert(id, self.config.prices.hourly(&detail.groups));
-            }
-        }
-        // Each cluster's fate, as `plan` tells it; without it the list still shows.
-        let fates: HashMap<ClusterId, (Fate, bool)> = match self.planned().await {
-            Ok(planned) => planned
-                .facts
-                .iter()
-                .zip(planned.fates)
-                .map(|(f, fate)| {
-                    let protected = planned.protected.contains(&f.cluster.id);
-                    (f.cluster.id.clone(), (fate, protected))
+        let rates: HashMap<&ClusterId, _> = described
+            .iter()
+            .chain(already.into_iter().flatten())
+            .map(|(id, d)| (id, self.config.prices.hourly(&d.groups)))
+            .collect();
+        let fates: HashMap<&ClusterId, (&Fate, bool)> = planned
+            .iter()
+            .flat_map(|p| {
+                p.facts.iter().zip(&p.fates).map(|(f, fate)| {
+                    let id = &f.cluster.id;
+                    (id, (fate, p.is_protected(id)))
                 })
-                .collect(),
-            Err(error) => {
-                tracing::warn!(error = %error, "status without the plan's line");
-                HashMap::new()
-            }
-        };
+            })
+            .collect();
         let rate = self.config.policy.cost_per_normalized_instance_hour;
         let views: Vec<ClusterView<'_>> = shown
             .iter()
@@ -84,8 +94,8 @@ impl Worker {
                 lock: locks.get(&c.id),
                 idle_since: idle.get(&c.id).copied().flatten(),
                 cost_per_hour: rate,
-                fate: fates.get(&c.id).map(|(f, _)| f.clone()),
-                protected: fates.get(&c.id).is_some_and(|(_, p)| *p),
+                fate: fates.get(&c.id).map(|(fate, _)| (*fate).clone()),
+                protected: fates.get(&c.id).is_some_and(|(_, protected)| *protected),
                 rate: rates.get(&c.id).cloned(),
             })
             .collect();
