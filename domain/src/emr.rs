@@ -192,12 +192,23 @@ pub const TAG_REQUEST: &str = "emrbot:request";
 /// step, since the last step ended or the cluster became ready. `None` when
 /// it is busy or not up.
 pub fn idle_since(cluster: &ClusterSummary, steps: &[StepSummary]) -> Option<DateTime<Utc>> {
-    if cluster.state != ClusterState::Waiting
-        || steps.iter().any(StepSummary::is_pending_or_running)
-    {
+    idle_since_of(
+        cluster,
+        steps.iter().any(StepSummary::is_pending_or_running),
+        steps.iter().filter_map(|s| s.ended_at).max(),
+    )
+}
+
+/// [`idle_since`] from what the steps say: whether one is pending or
+/// running, and when the last one ended (also what the policies read).
+pub fn idle_since_of(
+    cluster: &ClusterSummary,
+    busy: bool,
+    last_step: Option<DateTime<Utc>>,
+) -> Option<DateTime<Utc>> {
+    if cluster.state != ClusterState::Waiting || busy {
         return None;
     }
-    let last_step = steps.iter().filter_map(|s| s.ended_at).max();
     match (last_step, cluster.ready_at.or(cluster.created_at)) {
         (Some(a), Some(b)) => Some(a.max(b)),
         (a, b) => a.or(b),

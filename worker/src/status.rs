@@ -4,9 +4,10 @@ use crate::error::CommandError;
 use crate::Worker;
 use emrbot_domain::cluster::{ClusterId, ClusterRef};
 use emrbot_domain::duration::HumanDuration;
-use emrbot_domain::emr::{idle_since, ClusterState, TAG_PRESET};
+use emrbot_domain::emr::{idle_since, idle_since_of, ClusterState, TAG_PRESET};
 use emrbot_domain::message::Requester;
 use emrbot_domain::policy::plan::Fate;
+use emrbot_domain::policy::StepFacts;
 use emrbot_shared::slack::render::{self, ClusterView, DetailExtras};
 use emrbot_shared::slack::SlackMessage;
 use std::collections::HashMap;
@@ -49,11 +50,22 @@ impl Worker {
         clusters.sort_by(|a, b| (&a.name, &a.id).cmp(&(&b.name, &b.id)));
         let pages = render::StatusPages::of(clusters.len(), page);
         let shown = &clusters[pages.range()];
-        // Idle time needs each waiting cluster's steps (this page's only);
-        // asked concurrently, and a failure only leaves that idle time blank.
+        // Idle time: from the steps the plan read; a waiting cluster it has
+        // no steps for (no plan) is asked, and a failure leaves it blank.
+        let known_steps: HashMap<&ClusterId, &StepFacts> = planned
+            .iter()
+            .flat_map(|p| &p.facts)
+            .filter_map(|f| Some((&f.cluster.id, f.steps.as_ref()?)))
+            .collect();
+        let mut idle = HashMap::new();
         let mut tasks = tokio::task::JoinSet::new();
         for c in shown.iter().filter(|c| c.state == ClusterState::Waiting) {
-            if let Some(api) = self.clusters.account(c.account.as_deref()).cloned() {
+            if let Some(steps) = known_steps.get(&c.id) {
+                idle.insert(
+                    c.id.clone(),
+                    idle_since_of(c, steps.pending_or_running, steps.last_end),
+                );
+            } else if let Some(api) = self.clusters.account(c.account.as_deref()).cloned() {
                 let c = c.clone();
                 tasks.spawn(async move {
                     let steps = api.list_steps(&c.id).await.ok();
@@ -68,7 +80,6 @@ impl Worker {
             .iter()
             .filter(|c| already.is_none_or(|d| !d.contains_key(&c.id)));
         let described = self.describe_each(missing).await;
-        let mut idle = HashMap::new();
         while let Some(Ok((id, since))) = tasks.join_next().await {
             idle.insert(id, since);
         }
