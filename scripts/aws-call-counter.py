@@ -9,6 +9,8 @@
 
 (The scheduler bench counts its own calls the same way, in scheduler/benches/sweep.rs.)
 """
+import collections, http.server, json, sys, threading, urllib.error, urllib.parse, urllib.request
+
 UP = sys.argv[1]; PORT = int(sys.argv[2]); counts = collections.Counter(); lock = threading.Lock()
 class H(http.server.BaseHTTPRequestHandler):
     def log_message(self, *a): pass
