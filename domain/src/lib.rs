@@ -21,6 +21,7 @@ pub mod prices;
 pub mod producers;
 pub mod refusal;
 pub mod report;
+pub mod savings;
 pub mod secret;
 
 pub use cluster::{ClusterId, ClusterRef};

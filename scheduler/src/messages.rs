@@ -1,6 +1,8 @@
 //! The queue messages of a sweep's decisions: warnings, idle alerts,
-//! terminations and the daily report, each `requested_by` the scheduler and
-//! with an id derived from the decision, so a repeat is dropped by the worker.
+//! terminations, the daily report and the weekly savings report, each
+//! `requested_by` the scheduler and with an id derived from the decision, so
+//! a repeat is dropped by the worker; and the records the reports read
+//! (automatic terminations, clusters an end of day passed over).
 
 use crate::{Scheduler, SweepError};
 use chrono::{DateTime, Utc};
@@ -8,9 +10,12 @@ use emrbot_domain::cluster::ClusterRef;
 use emrbot_domain::command::Command;
 use emrbot_domain::emr::ClusterSummary;
 use emrbot_domain::message::{CommandMessage, MessageId, ReplyTo, Requester};
+use emrbot_domain::policy::state::Write;
 use emrbot_domain::policy::{self, ClusterFacts, Decision, DecisionKind};
 use emrbot_domain::ports::clusters::EmrError;
-use emrbot_domain::report::{AutoAction, DailyReport, ReportLine};
+use emrbot_domain::report::{
+    AutoAction, DailyReport, KeptAction, KeptBy, ReportLine, SavingsReport,
+};
 use std::collections::BTreeMap;
 
 fn message_id(key: &str) -> MessageId {
@@ -49,14 +54,36 @@ impl Scheduler {
         f: Option<&ClusterFacts>,
         all: &[ClusterFacts],
         now: DateTime<Utc>,
-        autos: &mut Vec<AutoAction>,
+        records: &mut Vec<Write>,
     ) -> Result<Option<CommandMessage>, SweepError> {
         let cluster_ref = |c: &ClusterSummary| {
             ClusterRef::parse(c.id.as_str()).expect("a cluster id is a valid reference")
         };
         let key = decision.key.as_str();
+        let kept = |f: &ClusterFacts, at: DateTime<Utc>, by: KeptBy| {
+            Write::Kept(KeptAction {
+                at,
+                cluster: f.cluster.id.to_string(),
+                name: f.cluster.name.clone(),
+                account: f.cluster.account.clone(),
+                by,
+            })
+        };
         let message = match (&decision.kind, f) {
-            (DecisionKind::ExemptEndOfDay { .. }, _) => None,
+            (DecisionKind::ExemptEndOfDay { deadline }, Some(f)) => {
+                if let Some(lock) = &f.lock {
+                    let by = KeptBy::Lock {
+                        holder: lock.holder_display.clone(),
+                        until: lock.until,
+                    };
+                    records.push(kept(f, *deadline, by));
+                }
+                None
+            }
+            (DecisionKind::KeptByTag { deadline }, Some(f)) => {
+                records.push(kept(f, *deadline, KeptBy::Tag));
+                None
+            }
             (DecisionKind::IdleAlert { idle_since }, Some(f)) => Some(
                 self.message(
                     key,
@@ -84,14 +111,14 @@ impl Scheduler {
                 },
             )),
             (DecisionKind::Terminate { rule, reason, .. }, Some(f)) => {
-                autos.push(AutoAction {
+                records.push(Write::Auto(AutoAction {
                     at: now,
                     cluster: f.cluster.id.to_string(),
                     name: f.cluster.name.clone(),
                     account: f.cluster.account.clone(),
                     rule: rule.as_str().into(),
                     reason: reason.clone(),
-                });
+                }));
                 Some(self.message(
                     key,
                     rule.as_str(),
@@ -132,6 +159,28 @@ impl Scheduler {
                     key,
                     "daily_report",
                     Command::Report {
+                        report: Box::new(report),
+                    },
+                ))
+            }
+            (DecisionKind::Savings { deadline, since }, _) => {
+                // Whole weeks, each ending at a deadline: a late report
+                // leaves what came after its deadline to the next one.
+                let until = *deadline;
+                let (terminated, kept) = tokio::try_join!(
+                    self.policy.automatic_between(*since, until),
+                    self.policy.kept_between(*since, until)
+                )?;
+                let report = SavingsReport {
+                    at: until,
+                    since: *since,
+                    terminated,
+                    kept,
+                };
+                Some(self.message(
+                    key,
+                    "savings_report",
+                    Command::Savings {
                         report: Box::new(report),
                     },
                 ))

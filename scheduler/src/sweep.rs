@@ -39,7 +39,7 @@ impl Scheduler {
         let by_id: HashMap<&ClusterId, &ClusterFacts> =
             facts.iter().map(|f| (&f.cluster.id, f)).collect();
         let mut messages = Vec::new();
-        let mut autos = Vec::new();
+        let mut records_for_reports = Vec::new();
         let mut carried = Vec::new();
         let mut global_record = global.clone();
         let mut global_changed = false;
@@ -61,7 +61,7 @@ impl Scheduler {
                 .and_then(|id| by_id.get(id))
                 .copied();
             if let Some(message) = self
-                .message_for(decision, f, &facts, now, &mut autos)
+                .message_for(decision, f, &facts, now, &mut records_for_reports)
                 .await?
             {
                 messages.push(message);
@@ -103,7 +103,7 @@ impl Scheduler {
                 now,
             });
         }
-        writes.extend(autos.into_iter().map(Write::Auto));
+        writes.extend(records_for_reports);
         self.remember(writes).await?;
 
         let outcome = SweepOutcome {
@@ -133,7 +133,7 @@ impl Scheduler {
                     record,
                     now,
                 } => Some((cluster.clone(), (record.clone(), *now))),
-                Write::Auto(_) => None,
+                Write::Auto(_) | Write::Kept(_) => None,
             })
             .collect();
         let mut conflicts = self.policy.write(writes).await?;

@@ -19,6 +19,7 @@ mod recheck;
 pub mod reply;
 mod resize;
 mod resolve;
+mod savings;
 pub mod sqs;
 mod status;
 mod terminate;

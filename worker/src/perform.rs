@@ -258,6 +258,7 @@ impl Worker {
                 self.config.policy.cost_per_normalized_instance_hour,
                 self.config.policy.dry_run,
             ),
+            Command::Savings { report } => self.savings(report).await?,
         };
         Ok(Some(reply))
     }

@@ -112,6 +112,11 @@ pub enum Command {
     Report {
         report: Box<crate::report::DailyReport>,
     },
+    /// Scheduler: the weekly savings report, from the scheduler's records;
+    /// the worker checks each against EMR, prices and posts it.
+    Savings {
+        report: Box<crate::report::SavingsReport>,
+    },
 }
 
 /// The permission a command needs; names match `permissions.channels[].allow`.
@@ -223,7 +228,8 @@ impl Command {
             Command::Warn { .. }
             | Command::IdleAlert { .. }
             | Command::AccountNotice { .. }
-            | Command::Report { .. } => Action::Status,
+            | Command::Report { .. }
+            | Command::Savings { .. } => Action::Status,
         }
     }
 
@@ -242,6 +248,7 @@ impl Command {
             | Command::Plan
             | Command::Home
             | Command::Report { .. }
+            | Command::Savings { .. }
             | Command::AccountNotice { .. } => None,
         }
     }

@@ -78,6 +78,13 @@ pub struct PolicyConfig {
     /// The days the daily report goes out (default: every day).
     #[serde(default = "every_day", deserialize_with = "de_weekdays")]
     pub report_days: Vec<Weekday>,
+    /// The weekly savings report (`"Mon 09:00"`); off unless set.
+    #[serde(default, deserialize_with = "de_opt_weekly")]
+    pub savings_report: Option<Weekly>,
+    /// When work starts on a workday: the savings report counts an end-of-day
+    /// termination as saving the hours until then (docs/SAVINGS.md).
+    #[serde(default = "d_9am", deserialize_with = "de_time")]
+    pub workday_start: NaiveTime,
     /// Local dates with no end of day (`["2026-12-31", …]`).
     #[serde(default, deserialize_with = "de_dates")]
     pub holidays: Vec<NaiveDate>,
@@ -107,6 +114,8 @@ impl Default for PolicyConfig {
             workdays: default_workdays(),
             daily_report: None,
             report_days: every_day(),
+            savings_report: None,
+            workday_start: d_9am(),
             holidays: Vec::new(),
             exempt_tag: default_exempt_tag(),
             cost_per_normalized_instance_hour: None,
@@ -116,6 +125,16 @@ impl Default for PolicyConfig {
     }
 }
 
+/// A weekday and a local time: `"Mon 09:00"`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Weekly {
+    pub day: Weekday,
+    pub time: NaiveTime,
+}
+
+fn d_9am() -> NaiveTime {
+    NaiveTime::from_hms_opt(9, 0, 0).expect("a valid time")
+}
 fn d_2h() -> HumanDuration {
     HumanDuration::from_mins(120)
 }
@@ -285,10 +304,28 @@ fn de_timezone<'de, D: Deserializer<'de>>(d: D) -> Result<Tz, D::Error> {
 }
 
 fn de_opt_time<'de, D: Deserializer<'de>>(d: D) -> Result<Option<NaiveTime>, D::Error> {
+    de_time(d).map(Some)
+}
+
+fn de_time<'de, D: Deserializer<'de>>(d: D) -> Result<NaiveTime, D::Error> {
     let text = String::deserialize(d)?;
     NaiveTime::parse_from_str(&text, "%H:%M")
-        .map(Some)
         .map_err(|_| serde::de::Error::custom(format!("`{text}` is not a time of day like 19:00")))
+}
+
+fn de_opt_weekly<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Weekly>, D::Error> {
+    let text = String::deserialize(d)?;
+    let weekly = text.split_once(' ').and_then(|(day, time)| {
+        Some(Weekly {
+            day: day.parse().ok()?,
+            time: NaiveTime::parse_from_str(time.trim(), "%H:%M").ok()?,
+        })
+    });
+    weekly.map(Some).ok_or_else(|| {
+        serde::de::Error::custom(format!(
+            "`{text}` is not a weekday and a time like \"Mon 09:00\""
+        ))
+    })
 }
 
 fn de_dates<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<NaiveDate>, D::Error> {

@@ -68,3 +68,26 @@ fn notices_need_a_destination_and_buttons_need_permission() {
         "the sample config's report channel can act"
     );
 }
+
+#[test]
+fn the_savings_report_is_a_weekday_and_a_time() {
+    let c = Config::from_toml(SAMPLE).unwrap();
+    assert_eq!(
+        c.policy.savings_report,
+        Some(Weekly {
+            day: Weekday::Mon,
+            time: NaiveTime::from_hms_opt(9, 0, 0).unwrap()
+        })
+    );
+    let off = Config::from_toml("timezone = \"UTC\"\n[slack]\nreport_channel = \"C\"").unwrap();
+    assert_eq!(off.policy.savings_report, None, "off unless set");
+    assert_eq!(
+        off.policy.workday_start,
+        NaiveTime::from_hms_opt(9, 0, 0).unwrap()
+    );
+    let e = error_of("timezone = \"UTC\"\n[policy]\nsavings_report = \"Monday\"");
+    assert!(
+        e.contains("savings_report") && e.contains("Mon 09:00"),
+        "{e}"
+    );
+}

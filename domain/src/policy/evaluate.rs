@@ -50,7 +50,7 @@ fn upcoming(
 }
 
 /// A day with an end of day: a workday that is not a holiday.
-fn workday(policy: &PolicyConfig) -> impl Fn(NaiveDate) -> bool + '_ {
+pub(crate) fn workday(policy: &PolicyConfig) -> impl Fn(NaiveDate) -> bool + '_ {
     use chrono::Datelike;
     move |d: NaiveDate| policy.workdays.contains(&d.weekday()) && !policy.holidays.contains(&d)
 }
@@ -126,6 +126,18 @@ pub fn evaluate(clusters: &[ClusterFacts], input: &Inputs<'_>) -> Evaluation {
         None | Some(_) => None,
     };
     let report_key = report_due.map(|r| format!("report:{}", stamp(r)));
+    let savings_due = match policy.savings_report {
+        Some(w) if input.sweep.report() => {
+            use chrono::Datelike;
+            due(
+                &deadlines_around(input.tz, now, w.time, |d| d.weekday() == w.day),
+                now,
+            )
+        }
+        None | Some(_) => None,
+    }
+    .map(|deadline| (deadline, format!("savings:{}", stamp(deadline))))
+    .filter(|(_, key)| !input.global_done.contains(key));
     let report_pending = report_key
         .as_ref()
         .is_some_and(|k| !input.global_done.contains(k));
@@ -203,7 +215,11 @@ pub fn evaluate(clusters: &[ClusterFacts], input: &Inputs<'_>) -> Evaluation {
                     None => {
                         needs.insert(Need::Tags);
                     }
-                    Some(true) => {}
+                    Some(true) => decide(
+                        &mut decisions,
+                        format!("kept:eod:{id}:{}", stamp(d)),
+                        DecisionKind::KeptByTag { deadline: d },
+                    ),
                     Some(false) => {
                         terminating = true;
                         let reason = format!(
@@ -299,6 +315,17 @@ pub fn evaluate(clusters: &[ClusterFacts], input: &Inputs<'_>) -> Evaluation {
         }
     }
 
+    if let Some((deadline, key)) = savings_due {
+        // From the records alone: no cluster's facts are needed.
+        out.decisions.push(Decision {
+            cluster: None,
+            key,
+            kind: DecisionKind::Savings {
+                deadline,
+                since: deadline - Duration::days(7),
+            },
+        });
+    }
     if let (Some(deadline), Some(key), true) = (report_due, report_key, report_pending) {
         if out.needs.is_empty() {
             out.decisions.push(Decision {

@@ -22,7 +22,8 @@
 //!   rules), or locked now. Warned from D − `warn_before`.
 //! - **Idle alert**: idle for `idle_alert_after` (locked or not): one alert per
 //!   idle period.
-//! - **Daily report** at `daily_report` every day, up to [`CATCH_UP`] late.
+//! - **Daily report** at `daily_report` on `report_days`, up to [`CATCH_UP`]
+//!   late; the **savings report** at `savings_report` once a week, likewise.
 //!
 //! Every decision has a key naming cluster, rule and deadline; a decision whose
 //! key is already in the cluster's `done` set is not made again, and the key is
@@ -183,8 +184,18 @@ pub enum DecisionKind {
     ExemptEndOfDay {
         deadline: DateTime<Utc>,
     },
+    /// Bookkeeping only: tagged exempt at this end of day (for the savings
+    /// report, which lists what the rule passed over).
+    KeptByTag {
+        deadline: DateTime<Utc>,
+    },
     /// The daily report due at `deadline`, covering automatic actions since `since`.
     Report {
+        deadline: DateTime<Utc>,
+        since: DateTime<Utc>,
+    },
+    /// The weekly savings report due at `deadline`, covering `since` (a week before).
+    Savings {
         deadline: DateTime<Utc>,
         since: DateTime<Utc>,
     },
@@ -244,6 +255,7 @@ pub fn local_instant(tz: Tz, date: NaiveDate, time: NaiveTime) -> DateTime<Utc> 
 mod evaluate;
 pub mod plan;
 pub mod recheck;
+pub(crate) use evaluate::workday;
 pub use evaluate::{evaluate, idle_since};
 
 #[cfg(test)]

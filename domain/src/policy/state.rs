@@ -3,7 +3,7 @@
 
 use crate::cluster::ClusterId;
 use crate::policy::PolicyState;
-use crate::report::AutoAction;
+use crate::report::{AutoAction, KeptAction};
 use chrono::{DateTime, Duration, Utc};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -70,6 +70,7 @@ pub enum Write {
         now: DateTime<Utc>,
     },
     Auto(AutoAction),
+    Kept(KeptAction),
 }
 
 impl SchedRecord {

@@ -4,7 +4,7 @@
 use super::StoreError;
 use crate::cluster::ClusterId;
 use crate::policy::state::{SchedRecord, Stored, Write};
-use crate::report::AutoAction;
+use crate::report::{AutoAction, KeptAction};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use std::collections::HashMap;
@@ -31,6 +31,12 @@ pub trait PolicyRecords: Send + Sync {
         since: DateTime<Utc>,
         until: DateTime<Utc>,
     ) -> Result<Vec<AutoAction>, StoreError>;
+    /// Clusters the end of day passed over in `[since, until)`, oldest first.
+    async fn kept_between(
+        &self,
+        since: DateTime<Utc>,
+        until: DateTime<Utc>,
+    ) -> Result<Vec<KeptAction>, StoreError>;
 }
 
 /// The worker's unlock records: `unlock` restarts the unlocked grace period,

@@ -9,7 +9,7 @@ use emrbot_domain::policy::state::{SchedRecord, Stored, Write};
 use emrbot_domain::policy::Sweep;
 use emrbot_domain::ports::policy::{Conflict, PolicyRecords};
 use emrbot_domain::ports::StoreError;
-use emrbot_domain::report::AutoAction;
+use emrbot_domain::report::{AutoAction, KeptAction};
 use emrbot_domain::{ClusterId, Config};
 use emrbot_shared::aws::dynamodb::DynamoPolicyStore;
 use emrbot_shared::settings::Settings;
@@ -51,6 +51,13 @@ impl PolicyRecords for BothReadFirst {
         until: DateTime<Utc>,
     ) -> Result<Vec<AutoAction>, StoreError> {
         self.store.automatic_between(since, until).await
+    }
+    async fn kept_between(
+        &self,
+        since: DateTime<Utc>,
+        until: DateTime<Utc>,
+    ) -> Result<Vec<KeptAction>, StoreError> {
+        self.store.kept_between(since, until).await
     }
 }
 

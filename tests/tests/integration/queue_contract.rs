@@ -37,7 +37,7 @@ fn the_schema_names_every_command_and_requester() {
             "schema lacks command {action}"
         );
     }
-    for name in ["warn", "idle_alert", "report"] {
+    for name in ["warn", "idle_alert", "report", "savings", "account_notice"] {
         assert!(
             text.contains(&format!("\"const\":\"{name}\"")),
             "schema lacks command {name}"

@@ -242,8 +242,9 @@ fn exempt_tag_spares_a_cluster_from_termination_not_from_alerts() {
         ["alert:j-1"]
     );
     // 19:00 Tokyo = 10:00Z.
+    // At the end of day it is only recorded as kept (for the savings report).
     assert_eq!(
         kinds(&run(&[c], &p, TOKYO, "2026-11-23T10:00:00Z")),
-        ["alert:j-1"]
+        ["kept:eod", "alert:j-1"]
     );
 }

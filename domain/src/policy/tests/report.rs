@@ -101,3 +101,64 @@ fn holidays_skip_the_end_of_day_and_the_report_keeps_its_days() {
     assert!(!report("2026-11-23T00:35:00Z"), "not on Monday");
     assert!(report("2026-11-24T00:35:00Z"), "on Tuesday");
 }
+
+#[test]
+fn savings_report_once_a_week_on_its_day() {
+    let p = PolicyConfig {
+        savings_report: Some(crate::config::Weekly {
+            day: chrono::Weekday::Mon,
+            time: NaiveTime::from_hms_opt(9, 0, 0).unwrap(),
+        }),
+        ..policy()
+    };
+    let eval = |done: &BTreeSet<String>, now: &str| {
+        evaluate(
+            &[],
+            &Inputs {
+                policy: &p,
+                tz: TOKYO,
+                now: t(now),
+                sweep: Sweep::Report,
+                global_done: done,
+            },
+        )
+    };
+    let mut done = BTreeSet::new();
+    // Mon 2026-11-23 09:00 Tokyo = 00:00Z.
+    assert!(eval(&done, "2026-11-22T23:59:00Z").decisions.is_empty());
+    let e = eval(&done, "2026-11-23T00:05:00Z");
+    assert_eq!(e.decisions.len(), 1);
+    assert_eq!(e.decisions[0].key, "savings:2026-11-23T00:00:00Z");
+    assert!(matches!(
+        e.decisions[0].kind,
+        DecisionKind::Savings { since, deadline }
+            if since == t("2026-11-16T00:00:00Z") && deadline == t("2026-11-23T00:00:00Z")
+    ));
+    done.insert(e.decisions[0].key.clone());
+    assert!(eval(&done, "2026-11-23T00:10:00Z").decisions.is_empty());
+    assert!(
+        eval(&BTreeSet::new(), "2026-11-24T00:05:00Z")
+            .decisions
+            .is_empty(),
+        "not on Tuesday"
+    );
+}
+
+#[test]
+fn an_exempt_cluster_is_recorded_as_kept_at_the_end_of_day() {
+    let p = policy();
+    let mut tagged = facts("j-1", "2026-11-23T01:00:00Z");
+    tagged.exempt = Some(true);
+    tagged.cluster.state = ClusterState::Running;
+    let e = run(&[tagged], &p, TOKYO, "2026-11-23T10:01:00Z");
+    assert_eq!(e.decisions.len(), 1);
+    assert_eq!(e.decisions[0].key, "kept:eod:j-1:2026-11-23T10:00:00Z");
+    let mut locked = facts("j-2", "2026-11-23T01:00:00Z");
+    locked.cluster.state = ClusterState::Running;
+    locked.lock = Some(lock("j-2", "2026-11-23T01:00:00Z", "2026-11-23T12:00:00Z"));
+    let e = run(&[locked], &p, TOKYO, "2026-11-23T10:01:00Z");
+    assert!(matches!(
+        e.decisions[0].kind,
+        DecisionKind::ExemptEndOfDay { .. }
+    ));
+}

@@ -159,7 +159,8 @@ async fn a_simulated_week_on_the_templates_schedules_keeps_every_promise() {
     let schedules = schedules::from_template(&template);
     let names: Vec<&str> = schedules.iter().map(|s| s.name.as_str()).collect();
     assert!(schedules.len() >= 3, "the template's schedules: {names:?}");
-    let (start, end) = (at(0, 0, 0), at(7, 0, 0));
+    // To next Monday 09:10: past the weekly savings report (Mon 09:00).
+    let (start, end) = (at(0, 0, 0), at(7, 9, 10));
     let mut events: Vec<(DateTime<Utc>, serde_json::Value)> = schedules
         .iter()
         .flat_map(|s| {
@@ -214,7 +215,14 @@ async fn a_simulated_week_on_the_templates_schedules_keeps_every_promise() {
         clock: clock.clone(),
         clusters: std::sync::Mutex::new(clusters.clone()),
     });
-    let config = Arc::new(Config::load(&fixtures::config_path()).unwrap());
+    let config_path = fixtures::config_variant(|c| {
+        c.replace(
+            "daily_report = ",
+            "savings_report = \"Mon 09:00\"\ndaily_report = ",
+        )
+    });
+    let config = Arc::new(Config::load(&config_path).unwrap());
+    let _ = std::fs::remove_file(&config_path);
     let mut settings = Settings::new(config, resources.queue_url.clone(), "emrbot");
     settings.bot_token = Some(emrbot_domain::Secret::new(fixtures::BOT_TOKEN.into()));
     settings.slack_api_base = slack.api_base();
@@ -386,4 +394,64 @@ async fn a_simulated_week_on_the_templates_schedules_keeps_every_promise() {
         .map(|t| t.with_timezone(&TOKYO).date_naive())
         .collect();
     assert_eq!((reports.len(), days.len()), (7, 7), "{reports:?}");
+
+    // The savings reports: Monday 09:00 of this week (nothing yet) and of
+    // the next, which counts the week's automatic terminations.
+    let savings: Vec<&(DateTime<Utc>, String)> = week
+        .posts
+        .iter()
+        .filter(|(_, text)| text.contains("EMR savings"))
+        .collect();
+    assert_eq!(
+        savings.iter().map(|(t, _)| *t).collect::<Vec<_>>(),
+        [at(0, 9, 0), at(7, 9, 0)],
+        "one a week, on time"
+    );
+    assert!(
+        savings[0].1.contains("No cluster was terminated"),
+        "{}",
+        savings[0].1
+    );
+    let text = &savings[1].1;
+    assert!(
+        text.contains("emrbot terminated *6 clusters* automatically"),
+        "{text}"
+    );
+    // busy-b at Mon 19:00 by the end of day: 14 h to Tue 09:00, 3 m5.xlarge
+    // at $0.24 an hour: 42 instance-hours, $10.08.
+    assert!(
+        text.contains("end of day: 1 cluster, ≈ 42 instance-hours, ≈ $10.08"),
+        "{text}"
+    );
+    assert!(text.contains("idle: 5 clusters"), "{text}");
+    let row = text
+        .lines()
+        .find(|l| l.contains(id(2).as_str()))
+        .unwrap_or_else(|| panic!("busy-b's row: {text}"));
+    assert!(
+        row.contains("end of day")
+            && row.contains("14.0")
+            && row.contains("42.0")
+            && row.contains("10.08"),
+        "{row}"
+    );
+    for name in ["idle-a", "locked-c", "late-lock-d", "extend-f", "weekend-g"] {
+        let c = clusters.iter().find(|c| c.name == name).unwrap();
+        assert!(
+            text.lines().any(|l| l.starts_with("saved")
+                && l.contains(c.id.as_str())
+                && l.contains(" idle ")),
+            "{name} saved by the idle rule: {text}"
+        );
+    }
+    // Kept: the exempt cluster at each workday's end (all week at $0.72/h),
+    // late-lock-d on Wednesday by its lock.
+    assert!(
+        text.contains("exempt-e* `j-WEEK5`: exempt tag, 5 nights, ≈ $120.96 this week"),
+        "{text}"
+    );
+    assert!(
+        text.contains("late-lock-d* `j-WEEK4`: locked by <@U2>"),
+        "{text}"
+    );
 }

@@ -7,7 +7,8 @@
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use emrbot_domain::emr::{
-    ClusterDetail, ClusterState, ClusterSummary, FleetTarget, LaunchSpec, StepSummary,
+    CapacityGroup, ClusterDetail, ClusterState, ClusterSummary, FleetTarget, InstanceRole,
+    LaunchSpec, StepSummary,
 };
 use emrbot_domain::ports::clock::Clock;
 use emrbot_domain::ports::clusters::{ClusterChanger, ClusterReader, EmrError};
@@ -113,7 +114,21 @@ impl ClusterReader for SimEmr {
             applications: vec![],
             termination_protected: false,
             auto_terminate_idle: None,
-            groups: vec![],
+            // One m5.xlarge master and two core nodes; an ended cluster's
+            // groups run nothing, as EMR reports them.
+            groups: [(InstanceRole::Master, 1), (InstanceRole::Core, 2)]
+                .into_iter()
+                .map(|(role, requested)| CapacityGroup {
+                    id: format!("ig-{role:?}"),
+                    name: None,
+                    role: Some(role),
+                    instance_type: "m5.xlarge".into(),
+                    requested,
+                    running: if c.terminated.is_some() { 0 } else { requested },
+                    is_fleet: false,
+                    spot: false,
+                })
+                .collect(),
             uses_fleets: false,
         })
     }

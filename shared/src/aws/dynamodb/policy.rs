@@ -5,7 +5,8 @@
 //! | `CLUSTER#<id>` | `POLICY` | `snoozed_at`, `snoozed_until` (N, epoch s), `snoozed_by` (S), `last_unlock` (N), `expires_at` | the worker (`extend` on an unlocked cluster: no longer written; `unlock`: [`UnlockRecorder::record_unlock`]) |
 //! | `CLUSTER#<id>` | `SCHED` | `done` (SS: decision keys carried out), `lock_until` (N: the lock last seen), `unlock_seen` (N: a lock seen to vanish), `version` (N), `expires_at` | the scheduler only |
 //! | `SCHEDULER` | `SCHED` | `done` (SS: report keys) | the scheduler only |
-//! | `SCHEDULER` | `AUTO#<rfc3339>#<id>` | `cluster`, `name`, `account`, `rule`, `reason`, `at` (N), `expires_at` | the scheduler: each automatic termination it requested, for the daily report |
+//! | `SCHEDULER` | `AUTO#<rfc3339>#<id>` | `cluster`, `name`, `account`, `rule`, `reason`, `at` (N), `expires_at` | the scheduler: each automatic termination it requested, for the daily and savings reports |
+//! | `SCHEDULER` | `KEPT#<rfc3339>#<id>` | `cluster`, `name`, `account`, `by` (JSON: a lock's holder and end, or the tag), `at` (N: the end of day), `expires_at` | the scheduler: each cluster an end of day passed over, for the savings report |
 //!
 //! `SCHED` items also carry `version` (N): each is written whole, on the
 //! condition that its version is still the one read, so overlapping sweeps
@@ -26,17 +27,20 @@ use emrbot_domain::policy::stamp;
 use emrbot_domain::policy::state::{SchedRecord, Stored, Write};
 use emrbot_domain::ports::policy::{Conflict, PolicyRecords, UnlockRecorder};
 use emrbot_domain::ports::StoreError;
-use emrbot_domain::report::AutoAction;
+use emrbot_domain::report::{AutoAction, KeptAction};
 use std::collections::HashMap;
 
 pub const POLICY_SK: &str = "POLICY";
 pub const SCHED_SK: &str = "SCHED";
 pub const GLOBAL_PK: &str = "SCHEDULER";
 const AUTO_PREFIX: &str = "AUTO#";
+const KEPT_PREFIX: &str = "KEPT#";
 /// A `SCHED` item's version: one more on each write.
 const VERSION: &str = "version";
 /// Policy items outlive their cluster by this much.
 const KEEP: Duration = Duration::days(7);
+/// The records the reports read: a weekly report, up to a day late, reads a week back.
+const KEEP_RECORDS: Duration = Duration::days(15);
 
 pub struct DynamoPolicyStore {
     client: Client,
@@ -161,7 +165,24 @@ fn auto_item(a: &AutoAction) -> Item {
     }
     item.insert("rule".into(), string(a.rule.clone()));
     item.insert("reason".into(), string(a.reason.clone()));
-    item.insert(TTL_ATTRIBUTE.into(), epoch(a.at + KEEP));
+    item.insert(TTL_ATTRIBUTE.into(), epoch(a.at + KEEP_RECORDS));
+    item
+}
+
+fn kept_item(k: &KeptAction) -> Item {
+    let mut item = key(
+        GLOBAL_PK.to_string(),
+        &format!("{KEPT_PREFIX}{}#{}", stamp(k.at), k.cluster),
+    );
+    item.insert("at".into(), epoch(k.at));
+    item.insert("cluster".into(), string(k.cluster.clone()));
+    item.insert("name".into(), string(k.name.clone()));
+    if let Some(account) = &k.account {
+        item.insert("account".into(), string(account.clone()));
+    }
+    let by = serde_json::to_string(&k.by).expect("KeptBy serializes");
+    item.insert("by".into(), string(by));
+    item.insert(TTL_ATTRIBUTE.into(), epoch(k.at + KEEP_RECORDS));
     item
 }
 
@@ -243,7 +264,7 @@ impl PolicyRecords for DynamoPolicyStore {
     }
 
     async fn write(&self, writes: Vec<Write>) -> Result<Vec<Conflict>, StoreError> {
-        // `None`: an AUTO record (a new key each time: no condition).
+        // `None`: an AUTO or KEPT record (a new key each time: no condition).
         let puts: Vec<(Option<Conflict>, TransactWriteItem)> = writes
             .into_iter()
             .map(|w| match w {
@@ -259,6 +280,7 @@ impl PolicyRecords for DynamoPolicyStore {
                     )
                 }
                 Write::Auto(a) => (None, plain_put(&self.table, auto_item(&a))),
+                Write::Kept(k) => (None, plain_put(&self.table, kept_item(&k))),
             })
             .collect();
         let mut conflicts = Vec::new();
@@ -273,23 +295,8 @@ impl PolicyRecords for DynamoPolicyStore {
         since: DateTime<Utc>,
         until: DateTime<Utc>,
     ) -> Result<Vec<AutoAction>, StoreError> {
-        let pages: Vec<Item> = self
-            .client
-            .query()
-            .table_name(&self.table)
-            .key_condition_expression("#pk = :pk AND #sk BETWEEN :from AND :to")
-            .expression_attribute_names("#pk", PK)
-            .expression_attribute_names("#sk", SK)
-            .expression_attribute_values(":pk", string(GLOBAL_PK))
-            .expression_attribute_values(":from", string(format!("{AUTO_PREFIX}{}", stamp(since))))
-            .expression_attribute_values(":to", string(format!("{AUTO_PREFIX}{}", stamp(until))))
-            .into_paginator()
-            .items()
-            .send()
-            .try_collect()
-            .await
-            .map_err(|e| store_error("Query", e))?;
-        Ok(pages
+        let items = self.records_between(AUTO_PREFIX, since, until).await?;
+        Ok(items
             .iter()
             .filter_map(|item| {
                 Some(AutoAction {
@@ -302,6 +309,52 @@ impl PolicyRecords for DynamoPolicyStore {
                 })
             })
             .collect())
+    }
+
+    async fn kept_between(
+        &self,
+        since: DateTime<Utc>,
+        until: DateTime<Utc>,
+    ) -> Result<Vec<KeptAction>, StoreError> {
+        let items = self.records_between(KEPT_PREFIX, since, until).await?;
+        Ok(items
+            .iter()
+            .filter_map(|item| {
+                Some(KeptAction {
+                    at: time(item, "at")?,
+                    cluster: s(item, "cluster")?,
+                    name: s(item, "name").unwrap_or_default(),
+                    account: s(item, "account"),
+                    by: serde_json::from_str(&s(item, "by")?).ok()?,
+                })
+            })
+            .collect())
+    }
+}
+
+impl DynamoPolicyStore {
+    /// The scheduler's `<prefix><rfc3339>#<id>` records from `since` to `until`, oldest first.
+    async fn records_between(
+        &self,
+        prefix: &str,
+        since: DateTime<Utc>,
+        until: DateTime<Utc>,
+    ) -> Result<Vec<Item>, StoreError> {
+        self.client
+            .query()
+            .table_name(&self.table)
+            .key_condition_expression("#pk = :pk AND #sk BETWEEN :from AND :to")
+            .expression_attribute_names("#pk", PK)
+            .expression_attribute_names("#sk", SK)
+            .expression_attribute_values(":pk", string(GLOBAL_PK))
+            .expression_attribute_values(":from", string(format!("{prefix}{}", stamp(since))))
+            .expression_attribute_values(":to", string(format!("{prefix}{}", stamp(until))))
+            .into_paginator()
+            .items()
+            .send()
+            .try_collect()
+            .await
+            .map_err(|e| store_error("Query", e))
     }
 }
 

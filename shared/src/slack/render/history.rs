@@ -18,7 +18,7 @@ fn local(t: DateTime<Utc>, tz: Tz) -> String {
 
 /// Who acted: a Slack mention as a mention, anything else as text (a forged
 /// message's claimed requester is in the log too, and must not ping anyone).
-fn who_text(who: &str) -> String {
+pub(crate) fn who_text(who: &str) -> String {
     let mention = who
         .strip_prefix("<@")
         .and_then(|w| w.strip_suffix('>'))

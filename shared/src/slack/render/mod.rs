@@ -12,6 +12,7 @@ pub mod notices;
 pub mod plan;
 pub mod refusal;
 pub mod replies;
+pub mod savings;
 pub mod status;
 
 pub use clusters::*;
@@ -20,6 +21,7 @@ pub use home::{home, Home};
 pub use notices::*;
 pub use plan::{plan, PlanView};
 pub use refusal::refusal;
+pub use savings::savings;
 pub use status::{status_list, StatusPages};
 
 use chrono::{DateTime, Utc};

@@ -1,0 +1,250 @@
+//! The weekly savings report in Slack: what emrbot terminated automatically,
+//! by rule, the instance-hours and money that avoided, what was requested but
+//! does not count, and what the end of day kept running; then the same
+//! figures as a link-free table the team can paste (a code block).
+
+use crate::slack::blocks::{context, escape, header, section, SlackMessage};
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
+use emrbot_domain::config::PolicyConfig;
+use emrbot_domain::policy::Rule;
+use emrbot_domain::prices::Prices;
+use emrbot_domain::report::KeptBy;
+use emrbot_domain::savings::{NotCounted, Savings, Total, MAX_IDLE};
+use serde_json::Value;
+
+/// Code blocks of the table at most (Slack: 50 blocks, 3,000 characters each).
+const TABLE_BLOCKS: usize = 8;
+const TABLE_BLOCK_CHARS: usize = 2800;
+
+fn day(t: DateTime<Utc>, tz: Tz) -> String {
+    t.with_timezone(&tz).format("%a %d %b").to_string()
+}
+
+fn when(t: DateTime<Utc>, tz: Tz) -> String {
+    t.with_timezone(&tz).format("%a %d %H:%M").to_string()
+}
+
+fn rule_name(rule: Rule) -> &'static str {
+    match rule {
+        Rule::EndOfDay => "end of day",
+        Rule::Idle => "idle",
+    }
+}
+
+fn plural(n: usize, one: &str) -> String {
+    if n == 1 {
+        format!("1 {one}")
+    } else {
+        format!("{n} {one}s")
+    }
+}
+
+fn figures(t: &Total) -> String {
+    format!(
+        "{}, ≈ {:.0} instance-hours, ≈ ${:.2}",
+        plural(t.clusters, "cluster"),
+        t.instance_hours,
+        t.usd
+    )
+}
+
+fn not_counted_text(why: NotCounted) -> &'static str {
+    match why {
+        NotCounted::StillRunning => "still running: spared at the last check",
+        NotCounted::EndedLater => "ended later, not by emrbot",
+        NotCounted::Unknown => "EMR could not tell",
+    }
+}
+
+fn kept_text(by: &KeptBy, tz: Tz) -> String {
+    match by {
+        KeptBy::Lock { holder, until } => {
+            format!(
+                "locked by {} until {}",
+                super::history::who_text(holder),
+                when(*until, tz)
+            )
+        }
+        KeptBy::Tag => "exempt tag".into(),
+    }
+}
+
+pub fn savings(s: &Savings, policy: &PolicyConfig, prices: &Prices, tz: Tz) -> SlackMessage {
+    let period = format!("{} – {}", day(s.since, tz), day(s.until, tz));
+    let mut blocks = vec![header(&if s.dry_run {
+        format!("EMR savings (dry run): {period}")
+    } else {
+        format!("EMR savings: {period}")
+    })];
+    let total = s.total();
+    let summary = match (total.clusters, s.dry_run) {
+        (0, false) => "No cluster was terminated automatically this week.".to_string(),
+        (0, true) => "Dry run: no cluster would have been terminated this week.".to_string(),
+        (_, false) => format!(
+            "emrbot terminated *{}* automatically and avoided *≈ {:.0} instance-hours*, *≈ ${:.2}*.",
+            plural(total.clusters, "cluster"),
+            total.instance_hours,
+            total.usd
+        ),
+        (_, true) => format!(
+            "Dry run: emrbot would have terminated *{}*, avoiding *≈ {:.0} instance-hours*, \
+             *≈ ${:.2}*. Nothing was terminated.",
+            plural(total.clusters, "cluster"),
+            total.instance_hours,
+            total.usd
+        ),
+    };
+    let mut lines = vec![summary];
+    for (rule, t) in s.by_rule() {
+        let counted = match rule {
+            Rule::EndOfDay => format!(
+                "until the next workday starts, {}",
+                policy.workday_start.format("%H:%M")
+            ),
+            Rule::Idle => format!("until the end of day, {} h at most", MAX_IDLE.num_hours()),
+        };
+        lines.push(format!(
+            "• {}: {} ({counted})",
+            rule_name(rule),
+            figures(&t)
+        ));
+    }
+    if !s.not_counted.is_empty() {
+        let items: Vec<String> = s
+            .not_counted
+            .iter()
+            .map(|(a, why)| {
+                format!(
+                    "`{}` {} ({})",
+                    a.cluster,
+                    escape(&a.name),
+                    not_counted_text(*why)
+                )
+            })
+            .collect();
+        lines.push(format!("Requested but not counted: {}", items.join(", ")));
+    }
+    blocks.push(section(&lines.join("\n")));
+    if !s.kept.is_empty() {
+        let kept_usd: f64 = s.kept.iter().map(|k| k.usd()).sum();
+        let items: Vec<String> = s
+            .kept
+            .iter()
+            .map(|k| {
+                format!(
+                    "• *{}* `{}`: {}, {}, ≈ ${:.2} this week",
+                    escape(&k.name),
+                    k.cluster,
+                    kept_text(&k.by, tz),
+                    plural(k.nights, "night"),
+                    k.usd()
+                )
+            })
+            .collect();
+        blocks.push(section(&format!(
+            "Kept running at the end of day (locked or exempt): {}, ≈ ${kept_usd:.2} this week\n{}",
+            plural(s.kept.len(), "cluster"),
+            items.join("\n")
+        )));
+    }
+    if !s.saved.is_empty() || !s.kept.is_empty() {
+        blocks.extend(table_blocks(&table(s, tz)));
+    }
+    let mut notes = vec![format!(
+        "Estimates from {} list prices (EC2 on-demand + EMR), spot at on-demand prices; \
+         how it counts: docs/SAVINGS.md.",
+        escape(&prices.region)
+    )];
+    let unpriced = s.unpriced();
+    if !unpriced.is_empty() {
+        notes.push(format!(
+            "No price for {}: not counted in $.",
+            escape(&unpriced.join(", "))
+        ));
+    }
+    blocks.push(context(&notes.join(" ")));
+    let fallback = format!(
+        "EMR savings {period}: {} terminated automatically{}, ≈ {:.0} instance-hours, ≈ ${:.2} avoided; {} kept running",
+        plural(total.clusters, "cluster"),
+        if s.dry_run { " (dry run: would have been)" } else { "" },
+        total.instance_hours,
+        total.usd,
+        plural(s.kept.len(), "cluster")
+    );
+    SlackMessage::new(fallback, blocks)
+}
+
+/// The figures as fixed-width rows: one per termination counted, one per
+/// cluster kept. No links, no markup: it pastes as it looks.
+pub fn table(s: &Savings, tz: Tz) -> Vec<String> {
+    let name = |n: &str| crate::slack::blocks::clip(n, 20);
+    let mut rows = vec![format!(
+        "{:<8} {:<15} {:<20} {:<11} {:<12} {:>5} {:>7} {:>8} {:>9}",
+        "what", "cluster", "name", "rule", "when", "inst", "hours", "inst-h", "usd"
+    )];
+    for saved in &s.saved {
+        rows.push(format!(
+            "{:<8} {:<15} {:<20} {:<11} {:<12} {:>5} {:>7.1} {:>8.1} {:>9.2}",
+            if s.dry_run { "would" } else { "saved" },
+            saved.action.cluster,
+            name(&saved.action.name),
+            rule_name(saved.rule),
+            when(saved.action.at, tz),
+            saved.instances,
+            saved.hours,
+            saved.instance_hours(),
+            saved.usd()
+        ));
+    }
+    for k in &s.kept {
+        let why = match k.by {
+            KeptBy::Lock { .. } => "locked",
+            KeptBy::Tag => "exempt tag",
+        };
+        rows.push(format!(
+            "{:<8} {:<15} {:<20} {:<11} {:<12} {:>5} {:>7} {:>8} {:>9.2}",
+            "kept",
+            k.cluster,
+            name(&k.name),
+            why,
+            plural(k.nights, "night"),
+            "",
+            k.hours
+                .map(|h| format!("{h:.1}"))
+                .unwrap_or_else(|| "?".into()),
+            "",
+            k.usd()
+        ));
+    }
+    rows
+}
+
+/// The table as code blocks within Slack's limits; rows past them are counted.
+fn table_blocks(rows: &[String]) -> Vec<Value> {
+    let mut out = Vec::new();
+    let mut chunk: Vec<String> = Vec::new();
+    let mut len = 0;
+    let mut shown = 0;
+    for row in rows {
+        let row = escape(row);
+        if len + row.len() + 1 > TABLE_BLOCK_CHARS {
+            if out.len() + 1 == TABLE_BLOCKS {
+                break;
+            }
+            out.push(section(&format!("```\n{}\n```", chunk.join("\n"))));
+            chunk.clear();
+            len = 0;
+        }
+        len += row.len() + 1;
+        chunk.push(row);
+        shown += 1;
+    }
+    if !chunk.is_empty() {
+        out.push(section(&format!("```\n{}\n```", chunk.join("\n"))));
+    }
+    if shown < rows.len() {
+        out.push(context(&format!("… and {} more rows", rows.len() - shown)));
+    }
+    out
+}

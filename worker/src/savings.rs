@@ -1,0 +1,84 @@
+//! The weekly savings report: the scheduler's records of the week, each
+//! checked against EMR (a recorded termination counts only if EMR shows the
+//! cluster ended then) and priced like `status` prices a cluster
+//! (`emrbot_domain::savings`, docs/SAVINGS.md).
+
+use crate::error::CommandError;
+use crate::Worker;
+use emrbot_domain::cluster::ClusterId;
+use emrbot_domain::emr::ClusterDetail;
+use emrbot_domain::ports::clusters::EmrError;
+use emrbot_domain::report::SavingsReport;
+use emrbot_domain::savings::tally;
+use emrbot_shared::slack::render;
+use emrbot_shared::slack::SlackMessage;
+use std::collections::{BTreeSet, HashMap};
+
+impl Worker {
+    pub(crate) async fn savings(
+        &self,
+        report: &SavingsReport,
+    ) -> Result<SlackMessage, CommandError> {
+        let clusters: BTreeSet<(Option<String>, String)> = report
+            .terminated
+            .iter()
+            .map(|a| (a.account.clone(), a.cluster.clone()))
+            .chain(
+                report
+                    .kept
+                    .iter()
+                    .map(|k| (k.account.clone(), k.cluster.clone())),
+            )
+            .collect();
+        let details = self.describe_recorded(clusters).await?;
+        let savings = tally(
+            report,
+            &details,
+            &self.config.policy,
+            &self.config.prices,
+            self.config.timezone,
+        );
+        Ok(render::savings(
+            &savings,
+            &self.config.policy,
+            &self.config.prices,
+            self.config.timezone,
+        ))
+    }
+
+    /// DescribeCluster of each recorded cluster (ended ones too), by id,
+    /// concurrently. One that EMR no longer knows, or whose account is gone
+    /// from the config, is left out (the report says it could not tell); a
+    /// transient failure retries the whole report.
+    async fn describe_recorded(
+        &self,
+        clusters: BTreeSet<(Option<String>, String)>,
+    ) -> Result<HashMap<String, ClusterDetail>, CommandError> {
+        let mut tasks = tokio::task::JoinSet::new();
+        for (account, id) in clusters {
+            let (Some(api), Ok(cluster)) = (
+                self.clusters.account(account.as_deref()).cloned(),
+                ClusterId::parse(&id),
+            ) else {
+                continue;
+            };
+            tasks.spawn(async move { (id, api.describe(&cluster).await) });
+        }
+        let mut out = HashMap::new();
+        while let Some(joined) = tasks.join_next().await {
+            let Ok((id, described)) = joined else {
+                continue;
+            };
+            match described {
+                Ok(detail) => {
+                    out.insert(id, detail);
+                }
+                Err(e @ EmrError::Transient(_)) => return Err(e.into()),
+                Err(e) => {
+                    tracing::info!(cluster = %id, error = %e, "savings: cluster not readable")
+                }
+            }
+        }
+        Ok(out)
+    }
+}
