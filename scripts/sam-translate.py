@@ -114,6 +114,18 @@ def check_invariants(sam: dict, cfn: dict) -> list[str]:
            "worker: may not read the tags and metrics `plan` reads")
     # ... and never the scheduler's own record (the worker could then write it).
     expect('"SCHEDULER"' not in worker_policy, "worker: may touch the scheduler's record")
+    # It reads the reports' records (savings, the Home tab) and may not write them.
+    worker_statements = [
+        st
+        for p in sam["Resources"].get("WorkerFunction", {}).get("Properties", {}).get("Policies", [])
+        if isinstance(p, dict)
+        for st in p.get("Statement", [])
+    ]
+    on_records = [st for st in worker_statements if '"REPORTS"' in json.dumps(st)]
+    expect(
+        len(on_records) == 1 and on_records[0].get("Action") == "dynamodb:Query",
+        "worker: the reports' records are not read-only (one Query statement on REPORTS)",
+    )
     # It puts its own sweep state (versioned, in transactions); it never
     # updates or deletes an item (locks, claims and launches are the worker's).
     expect("UpdateItem" not in scheduler_policy and "DeleteItem" not in scheduler_policy, "scheduler: may change items it never changes")

@@ -18,7 +18,8 @@ impl Worker {
                 "an App Home belongs to a Slack user".into(),
             )));
         };
-        let planned = self.planned().await?;
+        let (planned, savings) = tokio::join!(self.planned(), self.week_savings(self.clock.now()));
+        let planned = planned?;
         let views = planned.views();
         let now = planned.now;
         let held: Vec<_> = views
@@ -42,6 +43,7 @@ impl Worker {
                 soon: &soon,
                 active: views.len(),
                 unreachable: &planned.unreachable,
+                savings: savings.as_ref(),
             },
             &self.config.slack.command,
             &self.config.policy,

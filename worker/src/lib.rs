@@ -57,7 +57,7 @@ pub struct Worker {
     pub launches: Arc<dyn LaunchStore>,
     /// `unlock` restarts the scheduler's grace period.
     pub unlocks: Arc<dyn UnlockRecorder>,
-    /// The scheduler's records, read by `plan`.
+    /// The scheduler's records, read by `plan`, the savings report and the Home tab.
     pub records: Arc<dyn PolicyRecords>,
     pub slack: Arc<dyn SlackReplies>,
     pub clock: Arc<dyn Clock>,

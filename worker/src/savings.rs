@@ -5,11 +5,12 @@
 
 use crate::error::CommandError;
 use crate::Worker;
+use chrono::{DateTime, Duration, Utc};
 use emrbot_domain::cluster::ClusterId;
 use emrbot_domain::emr::ClusterDetail;
 use emrbot_domain::ports::clusters::EmrError;
 use emrbot_domain::report::SavingsReport;
-use emrbot_domain::savings::tally;
+use emrbot_domain::savings::{tally, Savings};
 use emrbot_shared::slack::render;
 use emrbot_shared::slack::SlackMessage;
 use std::collections::{BTreeSet, HashMap};
@@ -19,6 +20,40 @@ impl Worker {
         &self,
         report: &SavingsReport,
     ) -> Result<SlackMessage, CommandError> {
+        let savings = self.checked(report).await?;
+        Ok(render::savings(
+            &savings,
+            &self.config.policy,
+            &self.config.prices,
+            self.config.timezone,
+        ))
+    }
+
+    /// The last 7 days' automatic terminations, checked and priced, for the
+    /// Home tab; `None` (logged) when the records or EMR cannot be read now.
+    pub(crate) async fn week_savings(&self, now: DateTime<Utc>) -> Option<Savings> {
+        let since = now - Duration::days(7);
+        // The scheduler's clock may run ahead of this one: no record is left out.
+        let terminated = self
+            .records
+            .automatic_between(since, now + Duration::days(1))
+            .await
+            .map_err(|e| tracing::warn!(error = %e, "home: automatic terminations not read"))
+            .ok()?;
+        let report = SavingsReport {
+            at: now,
+            since,
+            terminated,
+            kept: Vec::new(),
+        };
+        self.checked(&report)
+            .await
+            .map_err(|e| tracing::warn!(error = %e, "home: savings not checked"))
+            .ok()
+    }
+
+    /// `report`'s records checked against EMR and priced.
+    async fn checked(&self, report: &SavingsReport) -> Result<Savings, CommandError> {
         let clusters: BTreeSet<(Option<String>, String)> = report
             .terminated
             .iter()
@@ -31,15 +66,9 @@ impl Worker {
             )
             .collect();
         let details = self.describe_recorded(clusters).await?;
-        let savings = tally(
+        Ok(tally(
             report,
             &details,
-            &self.config.policy,
-            &self.config.prices,
-            self.config.timezone,
-        );
-        Ok(render::savings(
-            &savings,
             &self.config.policy,
             &self.config.prices,
             self.config.timezone,

@@ -90,3 +90,71 @@ async fn opening_the_home_tab_publishes_what_matters_to_the_user() {
         .count();
     assert_eq!(publishes, 1);
 }
+
+/// The Home tab says what emrbot's automatic terminations saved this week:
+/// an idle cluster is warned and terminated by the sweep (`POST /events`),
+/// then the tab counts it, priced at its instances.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_home_tab_shows_the_weeks_savings() {
+    let app = TestApp::start().await;
+    let emr = app.emr();
+    let idle = launch_cluster(&emr, "home-saved").await.unwrap();
+    let t0 = emrbot_tests::aws::created_at(&emr, &idle).await;
+    let sweep = |minutes: i64| {
+        let event = json!({
+            "version": "0", "id": format!("home-{minutes}"), "detail-type": "Scheduled Event",
+            "source": "aws.scheduler", "time": (t0 + chrono::Duration::minutes(minutes)).to_rfc3339(),
+            "detail": {"sweep": "idle"}
+        });
+        let app = &app;
+        async move {
+            let reply = app
+                .post(
+                    "/events",
+                    event.to_string(),
+                    &[("content-type", "application/json")],
+                )
+                .await;
+            assert_eq!(reply.status, 200, "{}", reply.body);
+        }
+    };
+    // Idle sweeps only: the wall clock cannot bring an end of day in.
+    sweep(21).await;
+    app.slack
+        .wait_for(WAIT, |r| {
+            message_text(&r.body).contains("will be terminated")
+        })
+        .await;
+    sweep(32).await;
+    let deadline = tokio::time::Instant::now() + WAIT;
+    while !["TERMINATING", "TERMINATED"]
+        .contains(&emrbot_tests::aws::cluster_state(&emr, &idle).await.as_str())
+    {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "{idle} was not terminated"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+
+    let opened = json!({
+        "type": "event_callback", "team_id": "T0LOCAL", "api_app_id": "A0LOCAL",
+        "event_id": "Ev0HOME2", "event_time": 1_796_000_000,
+        "event": {"type": "app_home_opened", "user": "U0ALICE", "channel": "D0ALICE", "tab": "home"},
+    });
+    assert_eq!(post_event(&app, &opened, None).await.status, 200);
+    let published = app
+        .slack
+        .wait_for(WAIT, |r| r.path == "api/views.publish")
+        .await;
+    let text = message_text(&published.body["view"]);
+    let saved = text
+        .split("What emrbot saved")
+        .nth(1)
+        .unwrap_or_else(|| panic!("no savings on the tab: {text}"));
+    assert!(
+        saved.contains("terminated *1 cluster* automatically in the last 7 days")
+            && saved.contains("instance-hours"),
+        "{text}"
+    );
+}

@@ -5,8 +5,12 @@
 //! | `CLUSTER#<id>` | `POLICY` | `snoozed_at`, `snoozed_until` (N, epoch s), `snoozed_by` (S), `last_unlock` (N), `expires_at` | the worker (`extend` on an unlocked cluster: no longer written; `unlock`: [`UnlockRecorder::record_unlock`]) |
 //! | `CLUSTER#<id>` | `SCHED` | `done` (SS: decision keys carried out), `lock_until` (N: the lock last seen), `unlock_seen` (N: a lock seen to vanish), `version` (N), `expires_at` | the scheduler only |
 //! | `SCHEDULER` | `SCHED` | `done` (SS: report keys) | the scheduler only |
-//! | `SCHEDULER` | `AUTO#<rfc3339>#<id>` | `cluster`, `name`, `account`, `rule`, `reason`, `at` (N), `expires_at` | the scheduler: each automatic termination it requested, for the daily and savings reports |
-//! | `SCHEDULER` | `KEPT#<rfc3339>#<id>` | `cluster`, `name`, `account`, `by` (JSON: a lock's holder and end, or the tag), `at` (N: the end of day), `expires_at` | the scheduler: each cluster an end of day passed over, for the savings report |
+//! | `REPORTS` | `AUTO#<rfc3339>#<id>` | `cluster`, `name`, `account`, `rule`, `reason`, `at` (N), `expires_at` | the scheduler: each automatic termination it requested, for the daily and savings reports |
+//! | `REPORTS` | `KEPT#<rfc3339>#<id>` | `cluster`, `name`, `account`, `by` (JSON: a lock's holder and end, or the tag), `at` (N: the end of day), `expires_at` | the scheduler: each cluster an end of day passed over, for the savings report |
+//!
+//! The records the reports read are in their own partition, `REPORTS`: the
+//! worker may read it (`plan`'s neighbour, the Home tab, shows the week's
+//! savings) but never the scheduler's own `SCHEDULER` record.
 //!
 //! `SCHED` items also carry `version` (N): each is written whole, on the
 //! condition that its version is still the one read, so overlapping sweeps
@@ -33,6 +37,8 @@ use std::collections::HashMap;
 pub const POLICY_SK: &str = "POLICY";
 pub const SCHED_SK: &str = "SCHED";
 pub const GLOBAL_PK: &str = "SCHEDULER";
+/// The partition of the AUTO# and KEPT# records.
+pub const RECORDS_PK: &str = "REPORTS";
 const AUTO_PREFIX: &str = "AUTO#";
 const KEPT_PREFIX: &str = "KEPT#";
 /// A `SCHED` item's version: one more on each write.
@@ -154,7 +160,7 @@ fn plain_put(table: &str, item: Item) -> TransactWriteItem {
 
 fn auto_item(a: &AutoAction) -> Item {
     let mut item = key(
-        GLOBAL_PK.to_string(),
+        RECORDS_PK.to_string(),
         &format!("{AUTO_PREFIX}{}#{}", stamp(a.at), a.cluster),
     );
     item.insert("at".into(), epoch(a.at));
@@ -171,7 +177,7 @@ fn auto_item(a: &AutoAction) -> Item {
 
 fn kept_item(k: &KeptAction) -> Item {
     let mut item = key(
-        GLOBAL_PK.to_string(),
+        RECORDS_PK.to_string(),
         &format!("{KEPT_PREFIX}{}#{}", stamp(k.at), k.cluster),
     );
     item.insert("at".into(), epoch(k.at));
@@ -346,7 +352,7 @@ impl DynamoPolicyStore {
             .key_condition_expression("#pk = :pk AND #sk BETWEEN :from AND :to")
             .expression_attribute_names("#pk", PK)
             .expression_attribute_names("#sk", SK)
-            .expression_attribute_values(":pk", string(GLOBAL_PK))
+            .expression_attribute_values(":pk", string(RECORDS_PK))
             .expression_attribute_values(":from", string(format!("{prefix}{}", stamp(since))))
             .expression_attribute_values(":to", string(format!("{prefix}{}", stamp(until))))
             .into_paginator()

@@ -1,8 +1,9 @@
 //! The App Home tab: the clusters the user holds and those emrbot will
-//! terminate within a day, in the plan's words.
+//! terminate within a day, in the plan's words, and what the automatic
+//! terminations of the last 7 days saved.
 
 use super::plan::{line, PlanView};
-use crate::slack::blocks::{context, divider, escape, header, sections, SlackMessage};
+use crate::slack::blocks::{context, divider, escape, header, section, sections, SlackMessage};
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use emrbot_domain::config::PolicyConfig;
@@ -16,6 +17,8 @@ pub struct Home<'a> {
     /// Active clusters in all.
     pub active: usize,
     pub unreachable: &'a [String],
+    /// The last 7 days' automatic terminations (`None`: not readable now).
+    pub savings: Option<&'a emrbot_domain::savings::Savings>,
 }
 
 /// The Home view's blocks (sent with `views.publish`).
@@ -58,6 +61,13 @@ pub fn home(
         h.soon,
         "None, if nothing changes.",
     );
+    if let Some(s) = h.savings {
+        blocks.push(divider());
+        blocks.push(section(&format!(
+            "*What emrbot saved*\n{}",
+            super::savings::summary(s, "in the last 7 days")
+        )));
+    }
     let mut note = format!(
         "Updated {} ({}). `{command} plan` shows every cluster's fate, `{command} status` their details.",
         now.with_timezone(&tz).format("%a %H:%M"),

@@ -70,6 +70,29 @@ fn kept_text(by: &KeptBy, tz: Tz) -> String {
     }
 }
 
+/// `emrbot terminated *2 clusters* automatically and avoided …` over `period`.
+pub fn summary(s: &Savings, period: &str) -> String {
+    let total = s.total();
+    match (total.clusters, s.dry_run) {
+        (0, false) => format!("No cluster was terminated automatically {period}."),
+        (0, true) => format!("Dry run: no cluster would have been terminated {period}."),
+        (_, false) => format!(
+            "emrbot terminated *{}* automatically {period} and avoided *≈ {:.0} \
+             instance-hours*, *≈ ${:.2}*.",
+            plural(total.clusters, "cluster"),
+            total.instance_hours,
+            total.usd
+        ),
+        (_, true) => format!(
+            "Dry run: emrbot would have terminated *{}* {period}, avoiding *≈ {:.0} \
+             instance-hours*, *≈ ${:.2}*. Nothing was terminated.",
+            plural(total.clusters, "cluster"),
+            total.instance_hours,
+            total.usd
+        ),
+    }
+}
+
 pub fn savings(s: &Savings, policy: &PolicyConfig, prices: &Prices, tz: Tz) -> SlackMessage {
     let period = format!("{} – {}", day(s.since, tz), day(s.until, tz));
     let mut blocks = vec![header(&if s.dry_run {
@@ -78,24 +101,7 @@ pub fn savings(s: &Savings, policy: &PolicyConfig, prices: &Prices, tz: Tz) -> S
         format!("EMR savings: {period}")
     })];
     let total = s.total();
-    let summary = match (total.clusters, s.dry_run) {
-        (0, false) => "No cluster was terminated automatically this week.".to_string(),
-        (0, true) => "Dry run: no cluster would have been terminated this week.".to_string(),
-        (_, false) => format!(
-            "emrbot terminated *{}* automatically and avoided *≈ {:.0} instance-hours*, *≈ ${:.2}*.",
-            plural(total.clusters, "cluster"),
-            total.instance_hours,
-            total.usd
-        ),
-        (_, true) => format!(
-            "Dry run: emrbot would have terminated *{}*, avoiding *≈ {:.0} instance-hours*, \
-             *≈ ${:.2}*. Nothing was terminated.",
-            plural(total.clusters, "cluster"),
-            total.instance_hours,
-            total.usd
-        ),
-    };
-    let mut lines = vec![summary];
+    let mut lines = vec![summary(s, "this week")];
     for (rule, t) in s.by_rule() {
         let counted = match rule {
             Rule::EndOfDay => format!(
