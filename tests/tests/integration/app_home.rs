@@ -29,6 +29,23 @@ async fn post_event(
     app.post("/slack/events", body.clone(), &headers).await
 }
 
+/// Alice opens emrbot's Home tab (Slack's event `event_id`).
+fn home_opened(event_id: &str) -> serde_json::Value {
+    json!({
+        "type": "event_callback", "team_id": "T0LOCAL", "api_app_id": "A0LOCAL",
+        "event_id": event_id, "event_time": 1_796_000_000,
+        "event": {"type": "app_home_opened", "user": "U0ALICE", "channel": "D0ALICE", "tab": "home"},
+    })
+}
+
+/// Delivers `opened` and returns the `views.publish` it causes.
+async fn open_home(app: &TestApp, opened: &serde_json::Value) -> emrbot_tests::slack::Recorded {
+    assert_eq!(post_event(app, opened, None).await.status, 200);
+    app.slack
+        .wait_for(WAIT, |r| r.path == "api/views.publish")
+        .await
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn opening_the_home_tab_publishes_what_matters_to_the_user() {
     let app = TestApp::start().await;
@@ -54,16 +71,8 @@ async fn opening_the_home_tab_publishes_what_matters_to_the_user() {
         .await;
     assert_eq!(unsigned.status, 401, "{}", unsigned.body);
 
-    let opened = json!({
-        "type": "event_callback", "team_id": "T0LOCAL", "api_app_id": "A0LOCAL",
-        "event_id": "Ev0HOME1", "event_time": 1_796_000_000,
-        "event": {"type": "app_home_opened", "user": "U0ALICE", "channel": "D0ALICE", "tab": "home"},
-    });
-    assert_eq!(post_event(&app, &opened, None).await.status, 200);
-    let published = app
-        .slack
-        .wait_for(WAIT, |r| r.path == "api/views.publish")
-        .await;
+    let opened = home_opened("Ev0HOME1");
+    let published = open_home(&app, &opened).await;
     assert_eq!(published.body["user_id"], "U0ALICE");
     assert_eq!(published.body["view"]["type"], "home");
     assert_valid_block_kit(&json!({"text": "home", "blocks": published.body["view"]["blocks"]}));
@@ -137,16 +146,7 @@ async fn the_home_tab_shows_the_weeks_savings() {
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
 
-    let opened = json!({
-        "type": "event_callback", "team_id": "T0LOCAL", "api_app_id": "A0LOCAL",
-        "event_id": "Ev0HOME2", "event_time": 1_796_000_000,
-        "event": {"type": "app_home_opened", "user": "U0ALICE", "channel": "D0ALICE", "tab": "home"},
-    });
-    assert_eq!(post_event(&app, &opened, None).await.status, 200);
-    let published = app
-        .slack
-        .wait_for(WAIT, |r| r.path == "api/views.publish")
-        .await;
+    let published = open_home(&app, &home_opened("Ev0HOME2")).await;
     let text = message_text(&published.body["view"]);
     let saved = text
         .split("What emrbot saved")

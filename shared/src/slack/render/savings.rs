@@ -254,3 +254,68 @@ fn table_blocks(rows: &[String]) -> Vec<Value> {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use emrbot_domain::prices::Rate;
+    use emrbot_domain::report::AutoAction;
+    use emrbot_domain::savings::Saved;
+
+    #[test]
+    fn a_busy_week_stays_within_slacks_limits() {
+        let t = |h: i64| DateTime::<Utc>::from_timestamp(1_796_000_000 + h * 3600, 0).unwrap();
+        let saved = (0..300)
+            .map(|i| Saved {
+                action: AutoAction {
+                    at: t(i),
+                    cluster: format!("j-{i:013}"),
+                    name: format!("<team> & cluster number {i}"),
+                    account: None,
+                    rule: "idle".into(),
+                    reason: "idle".into(),
+                },
+                rule: Rule::Idle,
+                hours: 5.0,
+                instances: 3,
+                rate: Rate {
+                    usd: 0.72,
+                    ..Rate::default()
+                },
+            })
+            .collect();
+        let s = Savings {
+            since: t(-168),
+            until: t(0),
+            dry_run: false,
+            saved,
+            not_counted: Vec::new(),
+            kept: Vec::new(),
+        };
+        let message = savings(
+            &s,
+            &PolicyConfig::default(),
+            &Prices::default(),
+            chrono_tz::UTC,
+        )
+        .to_json();
+        let blocks = message["blocks"].as_array().unwrap();
+        assert!(blocks.len() <= 50, "{} blocks", blocks.len());
+        for block in blocks {
+            let text = block["text"]["text"]
+                .as_str()
+                .or_else(|| block["elements"][0]["text"].as_str())
+                .unwrap_or_default();
+            assert!(text.chars().count() <= 3000, "{text}");
+            assert!(!text.contains("<team>"), "names are escaped: {text}");
+        }
+        let shown = message.to_string().matches("saved    j-").count();
+        let more = blocks
+            .iter()
+            .filter_map(|b| b["elements"][0]["text"].as_str())
+            .find(|t| t.contains("more rows"))
+            .expect("the rows left out are counted");
+        assert_eq!(more, format!("… and {} more rows", 300 - shown).as_str());
+        assert!(message["text"].as_str().unwrap().contains("300 clusters"));
+    }
+}
