@@ -37,12 +37,13 @@ pub const MAX_IDLE: Duration = Duration::hours(24);
 
 /// The hours a termination by `rule` at `at` saved (docs/SAVINGS.md).
 pub fn avoided(rule: Rule, at: DateTime<Utc>, policy: &PolicyConfig, tz: Tz) -> Duration {
+    let has_end_of_day = workday(policy);
     let next = |time| {
         let today = at.with_timezone(&tz).date_naive();
         today
             .iter_days()
             .take(MAX_END_OF_DAY.num_days() as usize + 2)
-            .filter(|d| workday(policy)(*d))
+            .filter(|d| has_end_of_day(*d))
             .map(|d| local_instant(tz, d, time))
             .find(|t| *t > at)
     };
@@ -123,7 +124,6 @@ pub struct Savings {
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub struct Total {
     pub clusters: usize,
-    pub hours: f64,
     pub instance_hours: f64,
     pub usd: f64,
 }
@@ -142,7 +142,7 @@ impl Savings {
             .collect()
     }
 
-    /// Some rate left out an instance type, or counted spot at on-demand prices.
+    /// The instance types no rate could price (left out of the dollars).
     pub fn unpriced(&self) -> Vec<String> {
         let mut all: Vec<String> = self
             .saved
@@ -160,7 +160,6 @@ impl Savings {
 fn total<'a>(saved: impl Iterator<Item = &'a Saved>) -> Total {
     saved.fold(Total::default(), |t, s| Total {
         clusters: t.clusters + 1,
-        hours: t.hours + s.hours,
         instance_hours: t.instance_hours + s.instance_hours(),
         usd: t.usd + s.usd(),
     })

@@ -13,9 +13,7 @@ use emrbot_domain::message::{CommandMessage, MessageId, ReplyTo, Requester};
 use emrbot_domain::policy::state::Write;
 use emrbot_domain::policy::{self, ClusterFacts, Decision, DecisionKind};
 use emrbot_domain::ports::clusters::EmrError;
-use emrbot_domain::report::{
-    AutoAction, DailyReport, KeptAction, KeptBy, ReportLine, SavingsReport,
-};
+use emrbot_domain::report::{AutoAction, DailyReport, KeptAction, ReportLine, SavingsReport};
 use std::collections::BTreeMap;
 
 fn message_id(key: &str) -> MessageId {
@@ -60,28 +58,15 @@ impl Scheduler {
             ClusterRef::parse(c.id.as_str()).expect("a cluster id is a valid reference")
         };
         let key = decision.key.as_str();
-        let kept = |f: &ClusterFacts, at: DateTime<Utc>, by: KeptBy| {
-            Write::Kept(KeptAction {
-                at,
-                cluster: f.cluster.id.to_string(),
-                name: f.cluster.name.clone(),
-                account: f.cluster.account.clone(),
-                by,
-            })
-        };
         let message = match (&decision.kind, f) {
-            (DecisionKind::ExemptEndOfDay { deadline }, Some(f)) => {
-                if let Some(lock) = &f.lock {
-                    let by = KeptBy::Lock {
-                        holder: lock.holder_display.clone(),
-                        until: lock.until,
-                    };
-                    records.push(kept(f, *deadline, by));
-                }
-                None
-            }
-            (DecisionKind::KeptByTag { deadline }, Some(f)) => {
-                records.push(kept(f, *deadline, KeptBy::Tag));
+            (DecisionKind::ExemptEndOfDay { deadline, by }, Some(f)) => {
+                records.push(Write::Kept(KeptAction {
+                    at: *deadline,
+                    cluster: f.cluster.id.to_string(),
+                    name: f.cluster.name.clone(),
+                    account: f.cluster.account.clone(),
+                    by: by.clone(),
+                }));
                 None
             }
             (DecisionKind::IdleAlert { idle_since }, Some(f)) => Some(

@@ -146,6 +146,32 @@ impl TestApp {
         }
     }
 
+    /// A scheduled sweep of `kind` (`all`, `idle`, `end_of_day`, `report`) at
+    /// `time`, through `POST /events` as EventBridge Scheduler delivers it
+    /// (a new event id each call); returns the sweep's outcome (`sent`, `decisions`).
+    pub async fn sweep(
+        &self,
+        time: chrono::DateTime<chrono::Utc>,
+        kind: &str,
+    ) -> serde_json::Value {
+        static EVENTS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+        let n = EVENTS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let event = serde_json::json!({
+            "version": "0", "id": format!("sweep-{n}-{}", time.timestamp_millis()),
+            "detail-type": "Scheduled Event", "source": "aws.scheduler",
+            "time": time.to_rfc3339(), "detail": {"sweep": kind}
+        });
+        let reply = self
+            .post(
+                "/events",
+                event.to_string(),
+                &[("content-type", "application/json")],
+            )
+            .await;
+        assert_eq!(reply.status, 200, "{}", reply.body);
+        reply.body
+    }
+
     /// Messages now waiting on the command queue (not yet taken by the worker).
     pub async fn queue_depth(&self) -> i64 {
         use aws_sdk_sqs::types::QueueAttributeName;

@@ -10,6 +10,7 @@ use emrbot_domain::emr::{ClusterDetail, ClusterSummary};
 use emrbot_domain::facts::FactReader;
 use emrbot_domain::policy::plan::{fate, Fate};
 use emrbot_domain::policy::{ClusterFacts, Need};
+use emrbot_domain::ports::clusters::EmrError;
 use emrbot_shared::slack::render::{self, PlanView};
 use emrbot_shared::slack::SlackMessage;
 use std::collections::HashMap;
@@ -126,18 +127,37 @@ impl Worker {
         &self,
         clusters: impl IntoIterator<Item = &'a ClusterSummary>,
     ) -> HashMap<ClusterId, ClusterDetail> {
+        // Collected first: a borrowing iterator held across the await would
+        // make the future not `Send`.
+        let clusters = clusters
+            .into_iter()
+            .map(|c| (c.account.clone(), c.id.clone()))
+            .collect();
+        let described = self.describe_all(clusters).await;
+        described
+            .into_iter()
+            .filter_map(|(id, detail)| Some((id, detail.ok()?)))
+            .collect()
+    }
+
+    /// DescribeCluster of each (account, cluster), concurrently, with what
+    /// each answered; a cluster of an account not in the config is skipped.
+    pub(crate) async fn describe_all(
+        &self,
+        clusters: Vec<(Option<String>, ClusterId)>,
+    ) -> Vec<(ClusterId, Result<ClusterDetail, EmrError>)> {
         let mut tasks = tokio::task::JoinSet::new();
-        for c in clusters {
-            if let Some(api) = self.clusters.account(c.account.as_deref()).cloned() {
-                let id = c.id.clone();
-                tasks.spawn(async move { (id.clone(), api.describe(&id).await.ok()) });
+        for (account, id) in clusters {
+            if let Some(api) = self.clusters.account(account.as_deref()).cloned() {
+                tasks.spawn(async move {
+                    let described = api.describe(&id).await;
+                    (id, described)
+                });
             }
         }
-        let mut out = HashMap::new();
-        while let Some(Ok((id, detail))) = tasks.join_next().await {
-            if let Some(detail) = detail {
-                out.insert(id, detail);
-            }
+        let mut out = Vec::new();
+        while let Some(joined) = tasks.join_next().await {
+            out.extend(joined.ok());
         }
         out
     }

@@ -7,7 +7,6 @@ use crate::error::CommandError;
 use crate::Worker;
 use chrono::{DateTime, Duration, Utc};
 use emrbot_domain::cluster::ClusterId;
-use emrbot_domain::emr::ClusterDetail;
 use emrbot_domain::ports::clusters::EmrError;
 use emrbot_domain::report::SavingsReport;
 use emrbot_domain::savings::{tally, Savings};
@@ -52,20 +51,24 @@ impl Worker {
             .ok()
     }
 
-    /// `report`'s records checked against EMR and priced.
+    /// `report`'s records checked against EMR and priced. A cluster EMR no
+    /// longer knows, or whose account is gone from the config, is left out
+    /// (the report says it could not tell); a transient failure retries the
+    /// whole report.
     async fn checked(&self, report: &SavingsReport) -> Result<Savings, CommandError> {
-        let clusters: BTreeSet<(Option<String>, String)> = report
-            .terminated
-            .iter()
-            .map(|a| (a.account.clone(), a.cluster.clone()))
-            .chain(
-                report
-                    .kept
-                    .iter()
-                    .map(|k| (k.account.clone(), k.cluster.clone())),
-            )
-            .collect();
-        let details = self.describe_recorded(clusters).await?;
+        let described = self.describe_all(recorded_clusters(report)).await;
+        let mut details = HashMap::new();
+        for (id, described) in described {
+            match described {
+                Ok(detail) => {
+                    details.insert(id.to_string(), detail);
+                }
+                Err(e @ EmrError::Transient(_)) => return Err(e.into()),
+                Err(e) => {
+                    tracing::info!(cluster = %id, error = %e, "savings: cluster not readable")
+                }
+            }
+        }
         Ok(tally(
             report,
             &details,
@@ -74,40 +77,17 @@ impl Worker {
             self.config.timezone,
         ))
     }
+}
 
-    /// DescribeCluster of each recorded cluster (ended ones too), by id,
-    /// concurrently. One that EMR no longer knows, or whose account is gone
-    /// from the config, is left out (the report says it could not tell); a
-    /// transient failure retries the whole report.
-    async fn describe_recorded(
-        &self,
-        clusters: BTreeSet<(Option<String>, String)>,
-    ) -> Result<HashMap<String, ClusterDetail>, CommandError> {
-        let mut tasks = tokio::task::JoinSet::new();
-        for (account, id) in clusters {
-            let (Some(api), Ok(cluster)) = (
-                self.clusters.account(account.as_deref()).cloned(),
-                ClusterId::parse(&id),
-            ) else {
-                continue;
-            };
-            tasks.spawn(async move { (id, api.describe(&cluster).await) });
-        }
-        let mut out = HashMap::new();
-        while let Some(joined) = tasks.join_next().await {
-            let Ok((id, described)) = joined else {
-                continue;
-            };
-            match described {
-                Ok(detail) => {
-                    out.insert(id, detail);
-                }
-                Err(e @ EmrError::Transient(_)) => return Err(e.into()),
-                Err(e) => {
-                    tracing::info!(cluster = %id, error = %e, "savings: cluster not readable")
-                }
-            }
-        }
-        Ok(out)
-    }
+/// Each cluster the report names, once, with its account.
+fn recorded_clusters(report: &SavingsReport) -> Vec<(Option<String>, ClusterId)> {
+    let recorded = report
+        .terminated
+        .iter()
+        .map(|a| (&a.account, &a.cluster))
+        .chain(report.kept.iter().map(|k| (&k.account, &k.cluster)));
+    let unique: BTreeSet<(Option<String>, ClusterId)> = recorded
+        .filter_map(|(account, id)| Some((account.clone(), ClusterId::parse(id).ok()?)))
+        .collect();
+    unique.into_iter().collect()
 }

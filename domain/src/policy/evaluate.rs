@@ -6,6 +6,7 @@ use super::{
 };
 use crate::config::PolicyConfig;
 use crate::emr::ClusterState;
+use crate::report::KeptBy;
 use chrono::{DateTime, Duration, NaiveDate, NaiveTime, Utc};
 use chrono_tz::Tz;
 use std::collections::BTreeSet;
@@ -47,6 +48,22 @@ fn upcoming(
         .copied()
         .filter(|d| *d > now && *d - warn_before <= now)
         .min()
+}
+
+/// A report (`<name>:<deadline>`) due now at `time` on the days `on`, up to
+/// [`CATCH_UP`] late, and not sent yet; only in a sweep that sends reports.
+fn pending_report(
+    input: &Inputs<'_>,
+    name: &str,
+    time: NaiveTime,
+    on: impl Fn(NaiveDate) -> bool,
+) -> Option<(DateTime<Utc>, String)> {
+    if !input.sweep.report() {
+        return None;
+    }
+    let deadline = due(&deadlines_around(input.tz, input.now, time, on), input.now)?;
+    let key = format!("{name}:{}", stamp(deadline));
+    (!input.global_done.contains(&key)).then_some((deadline, key))
 }
 
 /// A day with an end of day: a workday that is not a holiday.
@@ -117,30 +134,16 @@ pub fn evaluate(clusters: &[ClusterFacts], input: &Inputs<'_>) -> Evaluation {
     let eod_due = due(&eod_deadlines, now);
     let eod_next = upcoming(&eod_deadlines, now, warn_before);
 
-    let report_due = match policy.daily_report {
-        Some(t) if input.sweep.report() => {
-            use chrono::Datelike;
-            let on = |d: NaiveDate| policy.report_days.contains(&d.weekday());
-            due(&deadlines_around(input.tz, now, t, on), now)
-        }
-        None | Some(_) => None,
-    };
-    let report_key = report_due.map(|r| format!("report:{}", stamp(r)));
-    let savings_due = match policy.savings_report {
-        Some(w) if input.sweep.report() => {
-            use chrono::Datelike;
-            due(
-                &deadlines_around(input.tz, now, w.time, |d| d.weekday() == w.day),
-                now,
-            )
-        }
-        None | Some(_) => None,
-    }
-    .map(|deadline| (deadline, format!("savings:{}", stamp(deadline))))
-    .filter(|(_, key)| !input.global_done.contains(key));
-    let report_pending = report_key
-        .as_ref()
-        .is_some_and(|k| !input.global_done.contains(k));
+    use chrono::Datelike;
+    let report_due = policy.daily_report.and_then(|t| {
+        pending_report(input, "report", t, |d| {
+            policy.report_days.contains(&d.weekday())
+        })
+    });
+    let savings_due = policy
+        .savings_report
+        .and_then(|w| pending_report(input, "savings", w.time, |d| d.weekday() == w.day));
+    let report_pending = report_due.is_some();
 
     for f in clusters {
         let id = &f.cluster.id;
@@ -204,12 +207,13 @@ pub fn evaluate(clusters: &[ClusterFacts], input: &Inputs<'_>) -> Evaluation {
             let exempt_key = format!("exempt:eod:{id}:{}", stamp(d));
             if f.state.done.contains(&exempt_key) {
                 // Decided at D: locked past it. The idle rules apply now.
-            } else if locked_past(d) {
-                decide(
-                    &mut decisions,
-                    exempt_key,
-                    DecisionKind::ExemptEndOfDay { deadline: d },
-                );
+            } else if let Some(lock) = f.lock.as_ref().filter(|_| locked_past(d)) {
+                let by = KeptBy::Lock {
+                    holder: lock.holder_display.clone(),
+                    until: lock.until,
+                };
+                let kind = DecisionKind::ExemptEndOfDay { deadline: d, by };
+                decide(&mut decisions, exempt_key, kind);
             } else if !locked {
                 match f.exempt {
                     None => {
@@ -218,7 +222,10 @@ pub fn evaluate(clusters: &[ClusterFacts], input: &Inputs<'_>) -> Evaluation {
                     Some(true) => decide(
                         &mut decisions,
                         format!("kept:eod:{id}:{}", stamp(d)),
-                        DecisionKind::KeptByTag { deadline: d },
+                        DecisionKind::ExemptEndOfDay {
+                            deadline: d,
+                            by: KeptBy::Tag,
+                        },
                     ),
                     Some(false) => {
                         terminating = true;
@@ -326,7 +333,7 @@ pub fn evaluate(clusters: &[ClusterFacts], input: &Inputs<'_>) -> Evaluation {
             },
         });
     }
-    if let (Some(deadline), Some(key), true) = (report_due, report_key, report_pending) {
+    if let Some((deadline, key)) = report_due {
         if out.needs.is_empty() {
             out.decisions.push(Decision {
                 cluster: None,

@@ -179,15 +179,12 @@ pub enum DecisionKind {
         deadline: DateTime<Utc>,
         reason: String,
     },
-    /// Bookkeeping only: locked past this end of day; remembered so a later
-    /// unlock leaves the cluster to the idle rules.
+    /// Bookkeeping only: this end of day passed the cluster over, `by` a
+    /// lock past it (remembered so a later unlock leaves the cluster to the
+    /// idle rules) or the exempt tag. The savings report lists both.
     ExemptEndOfDay {
         deadline: DateTime<Utc>,
-    },
-    /// Bookkeeping only: tagged exempt at this end of day (for the savings
-    /// report, which lists what the rule passed over).
-    KeptByTag {
-        deadline: DateTime<Utc>,
+        by: crate::report::KeptBy,
     },
     /// The daily report due at `deadline`, covering automatic actions since `since`.
     Report {

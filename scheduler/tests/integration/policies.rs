@@ -7,7 +7,7 @@ use chrono::{DateTime, Datelike, Duration, NaiveTime, TimeZone, Utc, Weekday};
 use emrbot_tests::app::TestApp;
 use emrbot_tests::launch_cluster;
 use emrbot_tests::slack::message_text;
-use serde_json::{json, Value};
+use serde_json::Value;
 use std::time::Duration as StdDuration;
 
 pub(crate) const TOKYO: chrono_tz::Tz = chrono_tz::Asia::Tokyo;
@@ -38,30 +38,7 @@ pub(crate) async fn wait_state(app: &TestApp, id: &str, want: &[&str]) {
 
 /// Runs a sweep at `time` and returns its outcome.
 pub(crate) async fn sweep(app: &TestApp, time: DateTime<Utc>, kind: &str) -> Value {
-    let event = json!({
-        "version": "0", "id": uuid(), "detail-type": "Scheduled Event", "source": "aws.scheduler",
-        "time": time.to_rfc3339(), "detail": {"sweep": kind}
-    });
-    let reply = app
-        .post(
-            "/events",
-            event.to_string(),
-            &[("content-type", "application/json")],
-        )
-        .await;
-    assert_eq!(reply.status, 200, "{}", reply.body);
-    reply.body
-}
-
-pub(crate) fn uuid() -> String {
-    format!("{:x}", rand_u64())
-}
-
-fn rand_u64() -> u64 {
-    use std::hash::{BuildHasher, Hasher};
-    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
-    h.write_u64(Utc::now().timestamp_nanos_opt().unwrap_or(0) as u64);
-    h.finish()
+    app.sweep(time, kind).await
 }
 
 pub(crate) fn sent(outcome: &Value) -> Vec<String> {

@@ -109,24 +109,7 @@ async fn the_home_tab_shows_the_weeks_savings() {
     let emr = app.emr();
     let idle = launch_cluster(&emr, "home-saved").await.unwrap();
     let t0 = emrbot_tests::aws::created_at(&emr, &idle).await;
-    let sweep = |minutes: i64| {
-        let event = json!({
-            "version": "0", "id": format!("home-{minutes}"), "detail-type": "Scheduled Event",
-            "source": "aws.scheduler", "time": (t0 + chrono::Duration::minutes(minutes)).to_rfc3339(),
-            "detail": {"sweep": "idle"}
-        });
-        let app = &app;
-        async move {
-            let reply = app
-                .post(
-                    "/events",
-                    event.to_string(),
-                    &[("content-type", "application/json")],
-                )
-                .await;
-            assert_eq!(reply.status, 200, "{}", reply.body);
-        }
-    };
+    let sweep = |minutes: i64| app.sweep(t0 + chrono::Duration::minutes(minutes), "idle");
     // Idle sweeps only: the wall clock cannot bring an end of day in.
     sweep(21).await;
     app.slack

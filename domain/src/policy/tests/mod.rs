@@ -68,15 +68,26 @@ pub(super) fn run(
     tz: Tz,
     now: &str,
 ) -> Evaluation {
-    let done = BTreeSet::new();
+    run_sweep(clusters, policy, tz, Sweep::All, &BTreeSet::new(), now)
+}
+
+/// A `sweep` at `now` in `tz`, with these report keys already sent.
+pub(super) fn run_sweep(
+    clusters: &[ClusterFacts],
+    policy: &PolicyConfig,
+    tz: Tz,
+    sweep: Sweep,
+    global_done: &BTreeSet<String>,
+    now: &str,
+) -> Evaluation {
     evaluate(
         clusters,
         &Inputs {
             policy,
             tz,
             now: t(now),
-            sweep: Sweep::All,
-            global_done: &done,
+            sweep,
+            global_done,
         },
     )
 }

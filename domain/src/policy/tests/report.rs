@@ -12,15 +12,13 @@ fn daily_report_once_after_its_time() {
     c.lock = Some(lock("j-1", "2026-11-23T00:00:00Z", "2026-11-23T08:00:00Z"));
     let mut done = BTreeSet::new();
     let eval = |done: &BTreeSet<String>, now: &str| {
-        evaluate(
-            &[c.clone()],
-            &Inputs {
-                policy: &p,
-                tz: TOKYO,
-                now: t(now),
-                sweep: Sweep::Report,
-                global_done: done,
-            },
+        run_sweep(
+            std::slice::from_ref(&c),
+            &p,
+            TOKYO,
+            Sweep::Report,
+            done,
+            now,
         )
     };
     assert!(eval(&done, "2026-11-23T00:29:00Z").decisions.is_empty());
@@ -111,18 +109,8 @@ fn savings_report_once_a_week_on_its_day() {
         }),
         ..policy()
     };
-    let eval = |done: &BTreeSet<String>, now: &str| {
-        evaluate(
-            &[],
-            &Inputs {
-                policy: &p,
-                tz: TOKYO,
-                now: t(now),
-                sweep: Sweep::Report,
-                global_done: done,
-            },
-        )
-    };
+    let eval =
+        |done: &BTreeSet<String>, now: &str| run_sweep(&[], &p, TOKYO, Sweep::Report, done, now);
     let mut done = BTreeSet::new();
     // Mon 2026-11-23 09:00 Tokyo = 00:00Z.
     assert!(eval(&done, "2026-11-22T23:59:00Z").decisions.is_empty());
@@ -153,12 +141,23 @@ fn an_exempt_cluster_is_recorded_as_kept_at_the_end_of_day() {
     let e = run(&[tagged], &p, TOKYO, "2026-11-23T10:01:00Z");
     assert_eq!(e.decisions.len(), 1);
     assert_eq!(e.decisions[0].key, "kept:eod:j-1:2026-11-23T10:00:00Z");
+    assert!(matches!(
+        e.decisions[0].kind,
+        DecisionKind::ExemptEndOfDay {
+            by: crate::report::KeptBy::Tag,
+            ..
+        }
+    ));
     let mut locked = facts("j-2", "2026-11-23T01:00:00Z");
     locked.cluster.state = ClusterState::Running;
     locked.lock = Some(lock("j-2", "2026-11-23T01:00:00Z", "2026-11-23T12:00:00Z"));
     let e = run(&[locked], &p, TOKYO, "2026-11-23T10:01:00Z");
+    assert_eq!(e.decisions[0].key, "exempt:eod:j-2:2026-11-23T10:00:00Z");
     assert!(matches!(
-        e.decisions[0].kind,
-        DecisionKind::ExemptEndOfDay { .. }
+        &e.decisions[0].kind,
+        DecisionKind::ExemptEndOfDay {
+            by: crate::report::KeptBy::Lock { holder, until },
+            ..
+        } if holder == "<@U1>" && *until == t("2026-11-23T12:00:00Z")
     ));
 }

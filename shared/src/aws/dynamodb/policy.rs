@@ -158,37 +158,39 @@ fn plain_put(table: &str, item: Item) -> TransactWriteItem {
         .build()
 }
 
-fn auto_item(a: &AutoAction) -> Item {
+/// A report record `<prefix><at>#<cluster>` with the attributes every record has.
+fn record_item(
+    prefix: &str,
+    at: DateTime<Utc>,
+    cluster: &str,
+    name: &str,
+    account: Option<&String>,
+) -> Item {
     let mut item = key(
         RECORDS_PK.to_string(),
-        &format!("{AUTO_PREFIX}{}#{}", stamp(a.at), a.cluster),
+        &format!("{prefix}{}#{cluster}", stamp(at)),
     );
-    item.insert("at".into(), epoch(a.at));
-    item.insert("cluster".into(), string(a.cluster.clone()));
-    item.insert("name".into(), string(a.name.clone()));
-    if let Some(account) = &a.account {
+    item.insert("at".into(), epoch(at));
+    item.insert("cluster".into(), string(cluster));
+    item.insert("name".into(), string(name));
+    if let Some(account) = account {
         item.insert("account".into(), string(account.clone()));
     }
+    item.insert(TTL_ATTRIBUTE.into(), epoch(at + KEEP_RECORDS));
+    item
+}
+
+fn auto_item(a: &AutoAction) -> Item {
+    let mut item = record_item(AUTO_PREFIX, a.at, &a.cluster, &a.name, a.account.as_ref());
     item.insert("rule".into(), string(a.rule.clone()));
     item.insert("reason".into(), string(a.reason.clone()));
-    item.insert(TTL_ATTRIBUTE.into(), epoch(a.at + KEEP_RECORDS));
     item
 }
 
 fn kept_item(k: &KeptAction) -> Item {
-    let mut item = key(
-        RECORDS_PK.to_string(),
-        &format!("{KEPT_PREFIX}{}#{}", stamp(k.at), k.cluster),
-    );
-    item.insert("at".into(), epoch(k.at));
-    item.insert("cluster".into(), string(k.cluster.clone()));
-    item.insert("name".into(), string(k.name.clone()));
-    if let Some(account) = &k.account {
-        item.insert("account".into(), string(account.clone()));
-    }
+    let mut item = record_item(KEPT_PREFIX, k.at, &k.cluster, &k.name, k.account.as_ref());
     let by = serde_json::to_string(&k.by).expect("KeptBy serializes");
     item.insert("by".into(), string(by));
-    item.insert(TTL_ATTRIBUTE.into(), epoch(k.at + KEEP_RECORDS));
     item
 }
 

@@ -40,7 +40,7 @@ pub fn home(
         blocks.extend(sections(lines));
     };
     list(
-        format!("You hold {}", count(h.held.len())),
+        format!("You hold {}", super::plural(h.held.len(), "cluster")),
         h.held,
         "No locks. `lock <cluster>` says you are using one.",
     );
@@ -85,11 +85,4 @@ pub fn home(
     }
     blocks.push(context(&note));
     SlackMessage::new(format!("emrbot: {} active EMR clusters", h.active), blocks)
-}
-
-fn count(n: usize) -> String {
-    match n {
-        1 => "1 cluster".into(),
-        n => format!("{n} clusters"),
-    }
 }

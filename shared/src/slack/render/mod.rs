@@ -26,6 +26,24 @@ pub use status::{status_list, StatusPages};
 
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
+use emrbot_domain::policy::Rule;
+
+/// A policy rule as users read it.
+pub fn rule_name(rule: Rule) -> &'static str {
+    match rule {
+        Rule::EndOfDay => "end of day",
+        Rule::Idle => "idle",
+    }
+}
+
+/// `1 cluster`, `3 clusters`.
+pub fn plural(n: usize, one: &str) -> String {
+    if n == 1 {
+        format!("1 {one}")
+    } else {
+        format!("{n} {one}s")
+    }
+}
 
 /// `Mon 18:00 JST`: an instant in the configured time zone.
 pub fn local_time(t: DateTime<Utc>, tz: Tz) -> String {

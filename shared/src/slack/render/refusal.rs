@@ -5,7 +5,6 @@ use crate::slack::blocks::escape;
 use chrono_tz::Tz;
 use emrbot_domain::lock::Lock;
 use emrbot_domain::policy::recheck::Spare;
-use emrbot_domain::policy::Rule;
 use emrbot_domain::refusal::Refusal;
 
 use super::local_time;
@@ -111,10 +110,7 @@ pub fn refusal(refusal: &Refusal, slash: &str, tz: Tz) -> String {
                 Spare::RanStep => "it ran a step since the decision".into(),
                 Spare::UnlockedSince => "it was unlocked since: the grace period starts again".into(),
             };
-            let rule = match rule {
-                Rule::Idle => "idle",
-                Rule::EndOfDay => "end of day",
-            };
+            let rule = super::rule_name(*rule);
             format!(
                 ":shield: emrbot did not terminate *{}* `{id}` ({rule}): {why}.",
                 escape(name)

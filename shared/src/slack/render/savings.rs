@@ -3,6 +3,7 @@
 //! does not count, and what the end of day kept running; then the same
 //! figures as a link-free table the team can paste (a code block).
 
+use super::{plural, rule_name};
 use crate::slack::blocks::{context, escape, header, section, SlackMessage};
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
@@ -23,21 +24,6 @@ fn day(t: DateTime<Utc>, tz: Tz) -> String {
 
 fn when(t: DateTime<Utc>, tz: Tz) -> String {
     t.with_timezone(&tz).format("%a %d %H:%M").to_string()
-}
-
-fn rule_name(rule: Rule) -> &'static str {
-    match rule {
-        Rule::EndOfDay => "end of day",
-        Rule::Idle => "idle",
-    }
-}
-
-fn plural(n: usize, one: &str) -> String {
-    if n == 1 {
-        format!("1 {one}")
-    } else {
-        format!("{n} {one}s")
-    }
 }
 
 fn figures(t: &Total) -> String {
