@@ -10,7 +10,7 @@ setup:
 
 ## Build and start emrbot locally on the AWS emulator (127.0.0.1:3000).
 run: setup
-	@[ -e target/debug/emrbot-local ] || echo "== First build of emrbot: several minutes on a fresh machine (cargo's progress follows)."
+	@[ -e target/debug/emrbot-local ] || echo "== First build of emrbot: about 10 minutes on 2 cores (cargo's progress follows)."
 	$(CARGO) build -p emrbot-local
 	$(CARGO) run -q -p emrbot-local -- run $(ARGS)
 
@@ -18,13 +18,15 @@ run: setup
 send:
 	$(CARGO) run -q -p emrbot-local -- send $(TEXT)
 
-## The whole suite: format, lints, layering, unit and integration tests, infra checks.
+## The whole suite: format, lints, layering, unit and integration tests (the
+## README's walk among them), that `make run` reuses this build, infra checks.
 test: setup
 	@[ -e target/debug/emrbot-local ] || echo "== First build of emrbot and its tests: ten minutes or more on a fresh machine (cargo's progress follows)."
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
 	bash scripts/check-layers.sh
 	$(CARGO) test --workspace
+	bash scripts/check-shared-build.sh
 	bash scripts/infra-check.sh
 
 ## Offline checks of infra/ (cfn-lint, checkov; the arm64 build with INFRA_BUILD=1).

@@ -11,7 +11,7 @@ use emrbot_domain::message::Requester;
 use emrbot_shared::slack::blocks::{context, section};
 use emrbot_shared::slack::render::ack::{self as words, ButtonProblem};
 use emrbot_shared::slack::render::CONFIRM_ACTION_ID;
-use emrbot_shared::slack::SlackMessage;
+use emrbot_shared::slack::{ReplyKind, SlackMessage};
 use serde_json::Value;
 
 impl Ingress {
@@ -39,11 +39,11 @@ impl Ingress {
             // Shortcuts, view submissions, legacy attachments: emrbot offers none,
             // so there is nothing to do but acknowledge.
             tracing::info!(kind = %clip(&payload.kind, 40), "ignored an interaction emrbot does not use");
-            return HttpResponse::empty();
+            return HttpResponse::empty().telling(ReplyKind::Complete);
         }
         let Some(action) = payload.emrbot_action() else {
             // A link button or someone else's element: Slack wants only the 200.
-            return HttpResponse::empty();
+            return HttpResponse::empty().telling(ReplyKind::Complete);
         };
         let (Some(user), Some(channel_id), Some(response_url)) = (
             payload.user.as_ref(),
@@ -72,7 +72,7 @@ impl Ingress {
                 .ephemeral()
                 .replacing_original(false);
             self.responder.respond(response_url, &message).await;
-            HttpResponse::empty()
+            HttpResponse::empty().telling(ReplyKind::Deferred)
         };
         let command = match button_command(action) {
             Ok(command) => command,
@@ -103,7 +103,8 @@ impl Ingress {
         // overwrite the worker's answer, which replaces the same message.
         let progress = words::in_progress(&user.id, &understood);
         let original = payload.message.as_ref();
-        let in_progress = replace_block(original, action, context(&progress), &progress);
+        let in_progress =
+            replace_block(original, action, context(&progress), &progress).as_progress();
         self.respond_in_time(response_url, &in_progress).await;
         match self.enqueue(&message).await {
             Enqueued::Now | Enqueued::Already => {}
@@ -116,7 +117,7 @@ impl Ingress {
                 self.respond_in_time(response_url, &restored).await;
             }
         }
-        HttpResponse::empty()
+        HttpResponse::empty().telling(ReplyKind::Deferred)
     }
 
     /// Posts to the clicked message's response_url, giving up when the

@@ -1,6 +1,7 @@
 //! The ingress's own view of an HTTP exchange, independent of how it arrived
 //! (API Gateway v1/v2, function URL, or the local server).
 
+use emrbot_shared::slack::ReplyKind;
 use std::collections::HashMap;
 
 #[derive(Debug, Clone, Default)]
@@ -44,6 +45,9 @@ pub struct HttpResponse {
     pub status: u16,
     pub content_type: &'static str,
     pub body: String,
+    /// For clients that wait for replies: whether the answer follows on the
+    /// `response_url` (`x-emrbot-reply`; Slack ignores it).
+    pub reply: Option<ReplyKind>,
 }
 
 impl HttpResponse {
@@ -52,6 +56,7 @@ impl HttpResponse {
             status,
             content_type: "application/json",
             body: body.to_string(),
+            reply: None,
         }
     }
 
@@ -65,6 +70,22 @@ impl HttpResponse {
             status: 200,
             content_type: "text/plain",
             body: String::new(),
+            reply: None,
         }
+    }
+
+    /// Says whether the answer follows on the `response_url`.
+    pub fn telling(mut self, reply: ReplyKind) -> Self {
+        self.reply = Some(reply);
+        self
+    }
+
+    /// The headers beside the body.
+    pub fn headers(&self) -> Vec<(&'static str, &'static str)> {
+        let mut headers = vec![("content-type", self.content_type)];
+        if let Some(reply) = self.reply {
+            headers.push((emrbot_shared::slack::reply_kind::HEADER, reply.as_str()));
+        }
+        headers
     }
 }

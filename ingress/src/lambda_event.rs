@@ -82,7 +82,11 @@ pub fn to_request(event: Value) -> Result<HttpRequest, EventError> {
 pub fn to_proxy_response(response: &HttpResponse) -> Value {
     json!({
         "statusCode": response.status,
-        "headers": {"content-type": response.content_type},
+        "headers": response
+            .headers()
+            .into_iter()
+            .map(|(name, value)| (name.to_string(), json!(value)))
+            .collect::<serde_json::Map<String, Value>>(),
         "body": response.body,
         "isBase64Encoded": false,
     })

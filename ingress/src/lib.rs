@@ -22,7 +22,7 @@ use emrbot_domain::ports::clock::{Clock, SystemClock};
 use emrbot_domain::ports::queue::{CommandQueue, QueueError};
 use emrbot_domain::Config;
 use emrbot_shared::settings::{Settings, SettingsError};
-use emrbot_shared::slack::{SlackMessage, SlackVerifier};
+use emrbot_shared::slack::{ReplyKind, SlackMessage, SlackVerifier};
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::time::Instant;
@@ -265,9 +265,16 @@ pub(crate) enum Enqueued {
     Unconfirmed,
 }
 
-/// An immediate ephemeral answer in the HTTP response (slash commands).
+/// An immediate ephemeral answer in the HTTP response (slash commands) that
+/// is the whole answer: help, a syntax error, a refusal.
 pub(crate) fn ack(message: SlackMessage) -> HttpResponse {
-    HttpResponse::json(200, &message.ephemeral().to_json())
+    HttpResponse::json(200, &message.ephemeral().to_json()).telling(ReplyKind::Complete)
+}
+
+/// The acknowledgement of a queued command: its answer follows on the
+/// `response_url`.
+pub(crate) fn ack_deferred(message: SlackMessage) -> HttpResponse {
+    HttpResponse::json(200, &message.ephemeral().to_json()).telling(ReplyKind::Deferred)
 }
 
 fn is_ssl_check(body: &[u8]) -> bool {

@@ -8,6 +8,7 @@
 //! answer replaces the message anyway).
 
 use async_trait::async_trait;
+use emrbot_shared::slack::reply_kind::{self, ReplyKind};
 pub use emrbot_shared::slack::urls::ResponseUrlPolicy;
 use emrbot_shared::slack::SlackMessage;
 use std::sync::OnceLock;
@@ -49,6 +50,7 @@ impl Responder for HttpResponder {
             .get_or_init(emrbot_shared::slack::urls::http_client);
         let result = client
             .post(response_url)
+            .header(reply_kind::HEADER, ReplyKind::of_post(message).as_str())
             .json(&message.to_json())
             .timeout(self.timeout)
             .send()

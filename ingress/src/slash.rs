@@ -2,7 +2,7 @@
 //! (parse, permit, enqueue, acknowledge with what it understood).
 
 use crate::http::HttpResponse;
-use crate::{ack, single_valued, Enqueued, Ingress};
+use crate::{ack, ack_deferred, single_valued, Enqueued, Ingress};
 use emrbot_domain::command::Command;
 use emrbot_domain::message::Requester;
 use emrbot_shared::slack::render::ack as words;
@@ -57,9 +57,10 @@ impl Ingress {
         let understood = words::understood(&command, &self.config);
         let message = self.slack_message(&identity, requester, command, &form.response_url, false);
         match self.enqueue(&message).await {
-            Enqueued::Now | Enqueued::Already => ack(SlackMessage::plain(understood)),
+            Enqueued::Now | Enqueued::Already => ack_deferred(SlackMessage::plain(understood)),
             Enqueued::Failed => ack(SlackMessage::plain(words::ENQUEUE_FAILED)),
-            Enqueued::Unconfirmed => ack(SlackMessage::plain(words::ENQUEUE_UNCONFIRMED)),
+            // It may be on the queue: its answer may still come.
+            Enqueued::Unconfirmed => ack_deferred(SlackMessage::plain(words::ENQUEUE_UNCONFIRMED)),
         }
     }
 }

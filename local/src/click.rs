@@ -4,7 +4,8 @@
 //! Slack would send, with a fresh local `response_url`, and catches what the
 //! ingress and the worker post back to it.
 
-use crate::send::{post_signed, Catcher, SendOptions};
+use crate::send::{post_signed, reply_kind, Catcher, Post, SendOptions};
+use emrbot_shared::slack::ReplyKind;
 use serde_json::{json, Value};
 use std::time::{Duration, Instant};
 
@@ -69,10 +70,10 @@ pub fn block_actions(
 }
 
 /// What a click brought back: every message posted to its response_url
-/// within the wait (the "in progress" update, then the answer).
+/// until the answer (the "in progress" update, then the answer).
 pub struct Clicked {
     pub status: u16,
-    pub posted: Vec<Value>,
+    pub posted: Vec<Post>,
     pub latency: Duration,
 }
 
@@ -95,16 +96,14 @@ pub async fn click(
     let started = Instant::now();
     let response = post_signed(options, "/slack/interactions", body).await?;
     let status = response.status().as_u16();
-    // The ingress's "in progress" update comes first; the worker's answer
-    // replaces it. Wait for the answer, then a moment for anything after it.
-    let mut posted = Vec::new();
-    let until = tokio::time::Instant::now() + options.wait;
-    while posted.len() < 2 {
-        match tokio::time::timeout_at(until, catcher.posted.recv()).await {
-            Ok(Some(message)) => posted.push(message),
-            _ => break,
-        }
-    }
+    // The ingress's "in progress" update comes first (marked so); the
+    // worker's answer replaces it. Nothing is waited for past the answer,
+    // nor at all when emrbot ignored the click.
+    let posted = if reply_kind(response.headers()) == Some(ReplyKind::Complete) {
+        Vec::new()
+    } else {
+        catcher.until_answered(options.wait).await
+    };
     Ok(Clicked {
         status,
         posted,

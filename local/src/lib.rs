@@ -3,6 +3,7 @@
 //! The same library code the Lambdas run, wired to local loops.
 
 pub mod click;
+pub mod console;
 pub mod emulator;
 pub mod prompt;
 pub mod render;
@@ -23,7 +24,7 @@ use std::sync::Arc;
 /// The signing secret `make run` and `emrbot-local send` share when none is set.
 pub const LOCAL_SIGNING_SECRET: &str = "emrbot-local-development-secret";
 
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Options {
     pub listen: SocketAddr,
     pub config: PathBuf,
@@ -46,6 +47,8 @@ pub struct Options {
     /// Socket Mode's app-level token (`xapp-…`): set, emrbot also takes
     /// Slack's requests over a WebSocket it opens to Slack.
     pub socket_mode: Option<Secret<String>>,
+    /// Without a bot token, channel posts are shown here (stdout).
+    pub console: console::Sink,
 }
 
 impl Options {
@@ -172,7 +175,13 @@ pub async fn start(options: Options) -> Result<Running, String> {
     let ingress_sqs = emrbot_shared::aws::sqs::client_within(&aws, emrbot_ingress::SQS_BUDGET);
     let queue = Arc::new(SqsQueue::new(ingress_sqs, settings.queue_url.clone()));
     let ingress = Arc::new(Ingress::from_settings(&settings, queue).map_err(|e| e.to_string())?);
-    let worker = emrbot_worker::build(&settings, &aws).map_err(|e| e.to_string())?;
+    let mut worker = emrbot_worker::build(&settings, &aws).map_err(|e| e.to_string())?;
+    if options.bot_token.is_none() {
+        worker.slack = Arc::new(console::ConsoleSlack::new(
+            worker.slack.clone(),
+            options.console.clone(),
+        ));
+    }
 
     let (shutdown, shutdown_rx) = tokio::sync::watch::channel(false);
     let listener = tokio::net::TcpListener::bind(options.listen)

@@ -219,6 +219,7 @@ async fn run(args: RunArgs) -> ExitCode {
             .unwrap_or_else(|_| emrbot_shared::settings::DEFAULT_SLACK_API.to_string()),
         events_token: args.events_token.map(Secret::new),
         socket_mode: app_token,
+        console: emrbot_local::console::stdout(),
     };
     let running = match emrbot_local::start(options).await {
         Ok(running) => running,

@@ -46,13 +46,18 @@ pub async fn click_nth(
     println!("\n== clicking [{n}] {}", button.label);
     let clicked = click(options, message, button).await?;
     println!("HTTP {}", clicked.status);
-    for posted in &clicked.posted {
-        print_with_buttons(posted);
+    for post in &clicked.posted {
+        // Slack shows an update in place; a terminal shows what it changed.
+        if post.progress {
+            print_with_buttons(&render::changes(message, &post.message));
+        } else {
+            print_with_buttons(&post.message);
+        }
     }
     if clicked.status != 200 || clicked.posted.is_empty() {
         return Err("the click was not answered".into());
     }
-    Ok(clicked.posted)
+    Ok(clicked.posted.into_iter().map(|p| p.message).collect())
 }
 
 /// While the latest reply has buttons, asks which to click and reads the

@@ -52,6 +52,29 @@ pub fn to_text(message: &Value) -> String {
     lines.join("\n")
 }
 
+/// What `update` (which replaces `original` in place) changed: its blocks
+/// that `original` does not have; the whole update when it has no blocks or
+/// changes none.
+pub fn changes(original: &Value, update: &Value) -> Value {
+    let (Some(before), Some(after)) = (
+        original.get("blocks").and_then(Value::as_array),
+        update.get("blocks").and_then(Value::as_array),
+    ) else {
+        return update.clone();
+    };
+    let new: Vec<Value> = after
+        .iter()
+        .filter(|b| !before.contains(b))
+        .cloned()
+        .collect();
+    if new.is_empty() {
+        return update.clone();
+    }
+    let mut changed = update.clone();
+    changed["blocks"] = Value::Array(new);
+    changed
+}
+
 fn text_of(value: &Value) -> String {
     value
         .get("text")
@@ -74,5 +97,20 @@ mod tests {
             super::to_text(&m),
             "== EMR clusters (1) ==\n*adhoc* `j-1`\n[Lock]"
         );
+    }
+
+    #[test]
+    fn an_update_in_place_shows_only_what_it_changed() {
+        let question = serde_json::json!({"type": "section", "text": {"type": "mrkdwn", "text": "Terminate *a*?"}});
+        let original =
+            serde_json::json!({"blocks": [question, {"type": "actions", "elements": []}]});
+        let progress = serde_json::json!({"type": "context", "elements": [{"type": "mrkdwn", "text": ":hourglass: Terminating"}]});
+        let update = serde_json::json!({"replace_original": true, "blocks": [question, progress]});
+        assert_eq!(
+            super::to_text(&super::changes(&original, &update)),
+            ":hourglass: Terminating"
+        );
+        // An update that changes nothing is shown whole.
+        assert_eq!(super::changes(&original, &original), original);
     }
 }

@@ -2,9 +2,11 @@
 //! Signs a slash-command form, POSTs it, prints the acknowledgement, then
 //! catches the deferred reply on a local `response_url` and prints it.
 
+use axum::http::HeaderMap;
 use axum::routing::post;
 use axum::{Json, Router};
 use emrbot_domain::Secret;
+use emrbot_shared::slack::reply_kind::{self, ReplyKind};
 use emrbot_shared::slack::SlackVerifier;
 use serde_json::Value;
 use std::time::Duration;
@@ -19,6 +21,8 @@ pub struct SendOptions {
 }
 
 pub struct Exchange {
+    /// emrbot said the acknowledgement is the whole answer.
+    pub complete: bool,
     pub status: u16,
     pub ack: Value,
     pub replies: Vec<Value>,
@@ -28,22 +32,33 @@ pub struct Exchange {
     pub reply_latency: Option<Duration>,
 }
 
+/// One message posted to a `response_url`, and whether another replaces it.
+#[derive(Debug, Clone)]
+pub struct Post {
+    pub message: Value,
+    pub progress: bool,
+}
+
 /// A local `response_url`: its URL, what is posted to it, and its server.
 pub(crate) struct Catcher {
     pub url: String,
-    pub posted: tokio::sync::mpsc::UnboundedReceiver<Value>,
+    pub posted: tokio::sync::mpsc::UnboundedReceiver<Post>,
     server: tokio::task::JoinHandle<()>,
 }
 
 impl Catcher {
     pub(crate) async fn start() -> Result<Catcher, String> {
-        let (tx, posted) = tokio::sync::mpsc::unbounded_channel::<Value>();
+        let (tx, posted) = tokio::sync::mpsc::unbounded_channel::<Post>();
         let app = Router::new().route(
             "/response",
-            post(move |Json(body): Json<Value>| {
+            post(move |headers: HeaderMap, Json(body): Json<Value>| {
                 let tx = tx.clone();
                 async move {
-                    let _ = tx.send(body);
+                    let progress = reply_kind(&headers) == Some(ReplyKind::Progress);
+                    let _ = tx.send(Post {
+                        message: body,
+                        progress,
+                    });
                     "ok"
                 }
             }),
@@ -64,6 +79,31 @@ impl Catcher {
             server,
         })
     }
+}
+
+impl Catcher {
+    /// Every post until the first that is an answer (not a progress update),
+    /// or until `wait` runs out.
+    pub(crate) async fn until_answered(&mut self, wait: Duration) -> Vec<Post> {
+        let until = tokio::time::Instant::now() + wait;
+        let mut posts = Vec::new();
+        while let Ok(Some(post)) = tokio::time::timeout_at(until, self.posted.recv()).await {
+            let answered = !post.progress;
+            posts.push(post);
+            if answered {
+                break;
+            }
+        }
+        posts
+    }
+}
+
+/// What emrbot said of its answer in the `x-emrbot-reply` header.
+pub(crate) fn reply_kind(headers: &HeaderMap) -> Option<ReplyKind> {
+    headers
+        .get(reply_kind::HEADER)
+        .and_then(|v| v.to_str().ok())
+        .and_then(ReplyKind::parse)
 }
 
 impl Drop for Catcher {
@@ -116,17 +156,21 @@ pub async fn send(options: &SendOptions) -> Result<Exchange, String> {
     let started = std::time::Instant::now();
     let response = post_signed(options, "/slack/commands", body).await?;
     let status = response.status().as_u16();
+    // An emrbot that does not say is waited for, as before it said.
+    let complete = reply_kind(response.headers()) == Some(ReplyKind::Complete);
     let ack: Value = response.json().await.unwrap_or(Value::Null);
     let ack_latency = started.elapsed();
     let mut replies = Vec::new();
     let mut reply_latency = None;
-    if status == 200 {
-        if let Ok(Some(reply)) = tokio::time::timeout(options.wait, catcher.posted.recv()).await {
+    if status == 200 && !complete {
+        let posts = catcher.until_answered(options.wait).await;
+        if posts.iter().any(|p| !p.progress) {
             reply_latency = Some(started.elapsed());
-            replies.push(reply);
         }
+        replies.extend(posts.into_iter().map(|p| p.message));
     }
     Ok(Exchange {
+        complete,
         status,
         ack,
         replies,
@@ -159,29 +203,36 @@ pub async fn measure(
         .flatten()
         .collect();
     let wall = started.elapsed();
-    let (mut acks, mut replies, mut errors) = (Vec::new(), Vec::new(), 0);
+    let (mut acks, mut replies, mut errors, mut answered) = (Vec::new(), Vec::new(), 0, 0);
     for exchange in exchanges {
         match exchange {
             Ok(e) if e.status == 200 => {
                 acks.push(e.ack_latency);
                 match e.reply_latency {
                     Some(r) => replies.push(r),
+                    // The acknowledgement was the whole answer (`help`).
+                    None if e.complete => answered += 1,
                     None => errors += 1,
                 }
             }
             _ => errors += 1,
         }
     }
-    if acks.is_empty() || replies.is_empty() {
+    answered += replies.len();
+    if acks.is_empty() || answered == 0 {
         return Err(format!("no command was answered ({errors} errors)"));
     }
+    let deferred = if replies.is_empty() {
+        "none (the acknowledgement is the whole answer)".to_string()
+    } else {
+        percentiles(&mut replies)
+    };
     Ok(format!(
-        "{} × `{}` from {clients} client(s)\n  acknowledgement: {}\n  deferred reply:  {}\n  errors: {errors}; {:.1} commands answered per second ({:.1} s in all)",
+        "{} × `{}` from {clients} client(s)\n  acknowledgement: {}\n  deferred reply:  {deferred}\n  errors: {errors}; {:.1} commands answered per second ({:.1} s in all)",
         acks.len(),
         options.text,
         percentiles(&mut acks),
-        percentiles(&mut replies),
-        replies.len() as f64 / wall.as_secs_f64(),
+        answered as f64 / wall.as_secs_f64(),
         wall.as_secs_f64()
     ))
 }

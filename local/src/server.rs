@@ -89,12 +89,13 @@ async fn to_ingress(
     }
     let response = state.ingress.handle(&request).await;
     let status = StatusCode::from_u16(response.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-    (
-        status,
-        [("content-type", response.content_type)],
-        response.body,
-    )
-        .into_response()
+    let mut answer = (status, response.body.clone()).into_response();
+    for (name, value) in response.headers() {
+        answer
+            .headers_mut()
+            .insert(name, axum::http::HeaderValue::from_static(value));
+    }
+    answer
 }
 
 /// `POST /events`: an EventBridge scheduled event (JSON); runs the sweep at

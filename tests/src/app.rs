@@ -86,6 +86,7 @@ impl TestApp {
             scheduler_tick: None,
             events_token: None,
             socket_mode: None,
+            console: emrbot_local::console::stdout(),
         }
     }
 

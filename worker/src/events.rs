@@ -155,6 +155,7 @@ impl Worker {
                 who: "EMR".into(),
                 action: "launch".into(),
                 cluster: Some(cluster.clone()),
+                name: Some(record.name.clone()).filter(|n| !n.is_empty()),
                 account: record.account.clone(),
                 outcome: "failed".into(),
                 detail: reason.unwrap_or_else(|| "terminated with errors".into()),

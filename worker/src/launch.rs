@@ -133,6 +133,7 @@ impl Worker {
         };
         tracing::info!(cluster = %id, preset = preset_name, "launched");
         trace.cluster = Some(id.clone());
+        trace.name = Some(name.clone());
         trace.detail = format!("preset {preset_name}, name {name}");
         let requester = message.requested_by.display();
         // Stored before replying, so a state-change event that arrives at once finds it.

@@ -18,7 +18,10 @@ impl Worker {
     async fn take(&self, lock: &Lock, trace: &mut Trace) -> Result<(), CommandError> {
         self.locks.acquire(lock, self.clock.now()).await?;
         trace.detail = format!("until {}", lock.until.to_rfc3339());
-        trace.fact = Some(emrbot_domain::audit::AuditFact::LockedUntil { until: lock.until });
+        trace.fact = Some(emrbot_domain::audit::AuditFact::LockedUntil {
+            until: lock.until,
+            reason: lock.reason.clone(),
+        });
         Ok(())
     }
 

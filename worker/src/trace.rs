@@ -7,6 +7,9 @@ use emrbot_domain::emr::ClusterSummary;
 #[derive(Debug, Default)]
 pub struct Trace {
     pub cluster: Option<ClusterId>,
+    /// The cluster's name, so that its history is found by name once EMR
+    /// no longer lists it.
+    pub name: Option<String>,
     pub account: Option<String>,
     pub detail: String,
     /// What `detail` says, typed, for the history.
@@ -16,6 +19,7 @@ pub struct Trace {
 impl Trace {
     pub fn about(&mut self, c: &ClusterSummary) {
         self.cluster = Some(c.id.clone());
+        self.name = Some(c.name.clone()).filter(|n| !n.is_empty());
         self.account = c.account.clone();
     }
 }

@@ -170,6 +170,33 @@ impl Action {
             .find(|a| a.as_str().eq_ignore_ascii_case(word))
     }
 
+    /// The command `word` is most likely a slip of: one it starts (`term`),
+    /// or one within two typing mistakes of it (`terminat`, `stauts`), when
+    /// exactly one is nearest.
+    pub fn nearest(word: &str) -> Option<Action> {
+        let word = word.to_ascii_lowercase();
+        if word.chars().count() < 2 {
+            return None;
+        }
+        let starting: Vec<Action> = Action::ALL
+            .into_iter()
+            .filter(|a| word.len() >= 3 && a.as_str().starts_with(&word))
+            .collect();
+        if let [one] = starting[..] {
+            return Some(one);
+        }
+        let distance = |a: &Action| edit_distance(&word, a.as_str());
+        let best = Action::ALL.iter().map(distance).min()?;
+        let nearest: Vec<Action> = Action::ALL
+            .into_iter()
+            .filter(|a| distance(a) == best)
+            .collect();
+        match nearest[..] {
+            [one] if best <= 2 && best < word.chars().count() => Some(one),
+            _ => None,
+        }
+    }
+
     /// What to type, shown by `help` and in syntax errors.
     pub fn syntax(self) -> &'static str {
         match self {
@@ -259,3 +286,28 @@ mod parse;
 mod tests;
 
 pub use parse::{ParseError, MAX_COMMAND_CHARS};
+
+/// Levenshtein distance, with a swap of two neighbours counting as one edit
+/// (optimal string alignment): `stauts` is one slip from `status`.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
+    let mut d = vec![vec![0usize; b.len() + 1]; a.len() + 1];
+    for (i, row) in d.iter_mut().enumerate() {
+        row[0] = i;
+    }
+    for (j, cell) in d[0].iter_mut().enumerate() {
+        *cell = j;
+    }
+    for i in 1..=a.len() {
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            d[i][j] = (d[i - 1][j] + 1)
+                .min(d[i][j - 1] + 1)
+                .min(d[i - 1][j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                d[i][j] = d[i][j].min(d[i - 2][j - 2] + 1);
+            }
+        }
+    }
+    d[a.len()][b.len()]
+}

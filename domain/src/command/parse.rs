@@ -19,8 +19,10 @@ impl Command {
             });
         };
         let first = if first == "?" { "help" } else { first };
-        let action =
-            Action::parse(first).ok_or_else(|| ParseError::UnknownSubcommand(clip(first)))?;
+        let action = Action::parse(first).ok_or_else(|| ParseError::UnknownSubcommand {
+            word: clip(first),
+            near: Action::nearest(first),
+        })?;
         let usage_error = || ParseError::Usage(action);
         let cluster_at = |i: usize| -> Result<ClusterRef, ParseError> {
             let word = args.get(i).ok_or_else(usage_error)?;
@@ -204,6 +206,13 @@ fn cluster_name(name: &str) -> Result<String, ParseError> {
     Ok(name.to_string())
 }
 
+fn near_miss(near: Option<Action>) -> String {
+    match near {
+        Some(action) => format!(": did you mean `{}`?", action.as_str()),
+        None => ".".into(),
+    }
+}
+
 fn clip(word: &str) -> String {
     word.chars().take(40).collect()
 }
@@ -220,8 +229,12 @@ fn clip_reason(reason: &str) -> String {
 /// message the user sees.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ParseError {
-    #[error("I don't know `{0}`. Try `help`.")]
-    UnknownSubcommand(String),
+    #[error("I don't know `{word}`{}", near_miss(*.near))]
+    UnknownSubcommand {
+        word: String,
+        /// The command it is a slip of, if any.
+        near: Option<Action>,
+    },
     #[error("Usage: `{}`", .0.syntax())]
     Usage(Action),
     #[error(transparent)]

@@ -158,8 +158,33 @@ fn the_rest_of_the_grammar() {
 fn errors_say_what_to_type() {
     assert_eq!(
         Command::parse("frobnicate").unwrap_err().to_string(),
-        "I don't know `frobnicate`. Try `help`."
+        "I don't know `frobnicate`."
     );
+    for (slip, meant) in [
+        ("terminat", "terminate"),
+        ("stauts", "status"),
+        ("term", "terminate"),
+        ("LOCKK", "lock"),
+        ("histroy", "history"),
+        ("unlcok", "unlock"),
+    ] {
+        assert_eq!(
+            Command::parse(&format!("{slip} adhoc"))
+                .unwrap_err()
+                .to_string(),
+            format!("I don't know `{slip}`: did you mean `{meant}`?"),
+        );
+    }
+    // No guess when two are as near, or nothing is near.
+    for unclear in ["lo", "xyzzy", "st", "pan2x"] {
+        assert!(
+            matches!(
+                Command::parse(unclear),
+                Err(ParseError::UnknownSubcommand { near: None, .. })
+            ),
+            "{unclear}"
+        );
+    }
     assert!(Command::parse("unlock")
         .unwrap_err()
         .to_string()

@@ -230,9 +230,8 @@ pub fn evaluate(clusters: &[ClusterFacts], input: &Inputs<'_>) -> Evaluation {
                     Some(false) => {
                         terminating = true;
                         let reason = format!(
-                            "end of day ({} {})",
-                            d.with_timezone(&input.tz).format("%a %H:%M"),
-                            input.tz.name()
+                            "end of day ({})",
+                            d.with_timezone(&input.tz).format("%a %H:%M %Z")
                         );
                         terminate_or_warn(&mut decisions, Rule::EndOfDay, d, reason);
                     }
@@ -293,7 +292,7 @@ pub fn evaluate(clusters: &[ClusterFacts], input: &Inputs<'_>) -> Evaluation {
                             Some(false) if now >= deadline => {
                                 let reason = format!(
                                     "idle and unlocked since {}",
-                                    since.with_timezone(&input.tz).format("%a %H:%M")
+                                    since.with_timezone(&input.tz).format("%a %H:%M %Z")
                                 );
                                 terminate_or_warn(&mut decisions, Rule::Idle, deadline, reason);
                             }

@@ -37,6 +37,15 @@ impl EmrError {
 pub trait ClusterReader: Send + Sync {
     /// Every cluster in an active state (paginated under the hood).
     async fn list_active(&self) -> Result<Vec<ClusterSummary>, EmrError>;
+    /// The clusters that ended (terminated, with errors or not) and were
+    /// created after `created_after`: EMR lists them for two months. This
+    /// default knows none.
+    async fn list_ended(
+        &self,
+        _created_after: DateTime<Utc>,
+    ) -> Result<Vec<ClusterSummary>, EmrError> {
+        Ok(Vec::new())
+    }
     async fn describe(&self, id: &ClusterId) -> Result<ClusterDetail, EmrError>;
     /// Steps of a cluster, newest first (idle detection, `status <cluster>`).
     async fn list_steps(&self, id: &ClusterId) -> Result<Vec<StepSummary>, EmrError>;
@@ -158,11 +167,38 @@ impl ClusterDirectory {
     /// account that did not (`None`: the bot's own): one unreachable account
     /// must not stop the scheduler for the others.
     pub async fn list_active_each(&self) -> (Vec<ClusterSummary>, Vec<(Option<String>, EmrError)>) {
+        self.list_each(None).await
+    }
+
+    /// The ended clusters of every account created after `created_after`
+    /// (see [`ClusterReader::list_ended`]), each tagged with its account; a
+    /// failing account fails the whole listing, as [`Self::list_active`].
+    pub async fn list_ended(
+        &self,
+        created_after: DateTime<Utc>,
+    ) -> Result<Vec<ClusterSummary>, EmrError> {
+        let (all, mut failed) = self.list_each(Some(created_after)).await;
+        match failed.pop() {
+            Some((_, error)) => Err(error),
+            None => Ok(all),
+        }
+    }
+
+    /// Every account's active clusters (`ended_since: None`) or its ended
+    /// ones, concurrently.
+    async fn list_each(
+        &self,
+        ended_since: Option<DateTime<Utc>>,
+    ) -> (Vec<ClusterSummary>, Vec<(Option<String>, EmrError)>) {
         let mut tasks = tokio::task::JoinSet::new();
         for (name, api) in &self.accounts {
             let (name, api) = (name.clone(), Arc::clone(api));
             tasks.spawn(async move {
-                let listed = api.list_active().await.map(|mut clusters| {
+                let listed = match ended_since {
+                    None => api.list_active().await,
+                    Some(since) => api.list_ended(since).await,
+                };
+                let listed = listed.map(|mut clusters| {
                     for c in &mut clusters {
                         c.account = name.clone();
                     }

@@ -2,6 +2,7 @@
 //! is answered at once, what is enqueued (and only once), and what is refused.
 
 use crate::common;
+use emrbot_shared::slack::ReplyKind;
 
 use chrono::{TimeZone, Utc};
 use common::*;
@@ -161,6 +162,12 @@ async fn the_acknowledgement_names_what_was_understood() {
             "{text}: {}",
             response.body
         );
+        // Queued: the answer follows on the response_url, and the ack says so.
+        assert_eq!(response.reply, Some(ReplyKind::Deferred), "{text}");
+        assert!(
+            response.headers().contains(&("x-emrbot-reply", "deferred")),
+            "{text}"
+        );
     }
     let enqueued = door.enqueued();
     assert_eq!(enqueued.len(), cases.len());
@@ -230,8 +237,18 @@ async fn syntax_errors_refusals_and_help_are_answered_at_once_and_not_enqueued()
             "{text}: {}",
             response.body
         );
+        // The whole answer: a client need not wait for anything more.
+        assert_eq!(response.reply, Some(ReplyKind::Complete), "{text}");
     }
     assert!(door.enqueued().is_empty(), "{:?}", door.enqueued());
+    // A slip gets the command it is a slip of, and the pointer to help once.
+    let slip = text_of(
+        &door
+            .send(&slash("terminat j-1ABC", "U1", "C0DATAOPS"))
+            .await,
+    );
+    assert!(slip.contains("did you mean `terminate`?"), "{slip}");
+    assert_eq!(slip.matches("help").count(), 1, "{slip}");
 
     let help_elsewhere = text_of(&door.send(&slash("help", "U1", "CRANDOM")).await);
     assert!(
@@ -371,6 +388,8 @@ async fn a_confirmation_click_becomes_a_confirmed_termination_and_updates_the_me
     );
     let (_, progress) = &door.responses()[0];
     assert_eq!(progress.replace_original, Some(true));
+    assert!(progress.progress, "marked as an update the answer replaces");
+    assert_eq!(response.reply, Some(ReplyKind::Deferred));
     let blocks = serde_json::to_value(&progress.blocks).unwrap();
     assert_eq!(blocks[0]["block_id"], "question", "the question is kept");
     let note = blocks[1].to_string();
@@ -609,6 +628,10 @@ async fn lambda_events_of_every_shape() {
             text_of(&response).contains("Looking up every active cluster"),
             "{what}"
         );
+        // What API Gateway hands back to Slack carries the reply header too.
+        let proxy = lambda_event::to_proxy_response(&response);
+        assert_eq!(proxy["headers"]["x-emrbot-reply"], "deferred", "{what}");
+        assert_eq!(proxy["headers"]["content-type"], "application/json");
     }
     let response = door.send(&lambda_event::to_request(url).unwrap()).await;
     assert_eq!(response.status, 200);

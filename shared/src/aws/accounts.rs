@@ -129,6 +129,12 @@ impl ClusterReader for AssumedRoleClusterApi {
     async fn list_active(&self) -> Result<Vec<ClusterSummary>, EmrError> {
         self.api().await?.list_active().await
     }
+    async fn list_ended(
+        &self,
+        created_after: chrono::DateTime<chrono::Utc>,
+    ) -> Result<Vec<ClusterSummary>, EmrError> {
+        self.api().await?.list_ended(created_after).await
+    }
     async fn describe(&self, id: &ClusterId) -> Result<ClusterDetail, EmrError> {
         self.api().await?.describe(id).await
     }

@@ -21,6 +21,10 @@ pub struct SlackMessage {
     pub response_type: Option<ResponseType>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub replace_original: Option<bool>,
+    /// An update that a later message replaces (a click's "in progress"):
+    /// not part of the message, told in the post's `x-emrbot-reply` header.
+    #[serde(skip)]
+    pub progress: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -55,6 +59,7 @@ impl SlackMessage {
             blocks,
             response_type: None,
             replace_original: None,
+            progress: false,
         }
     }
 
@@ -76,6 +81,12 @@ impl SlackMessage {
 
     pub fn replacing_original(mut self, replace: bool) -> Self {
         self.replace_original = Some(replace);
+        self
+    }
+
+    /// Marks an update that a later message replaces.
+    pub fn as_progress(mut self) -> Self {
+        self.progress = true;
         self
     }
 

@@ -3,6 +3,7 @@
 //! 5xx with backoff; never logs the URL's secret path or the token.
 
 use crate::slack::blocks::SlackMessage;
+use crate::slack::reply_kind::{self, ReplyKind};
 use crate::slack::urls::ResponseUrlPolicy;
 use async_trait::async_trait;
 use emrbot_domain::message::ReplyTo;
@@ -77,6 +78,7 @@ impl HttpSlack {
         url: &str,
         body: &Value,
         bearer: Option<&Secret<String>>,
+        kind: Option<ReplyKind>,
     ) -> Result<Value, SlackError> {
         let mut attempt = 0;
         loop {
@@ -88,6 +90,9 @@ impl HttpSlack {
                 .timeout(Duration::from_secs(10));
             if let Some(token) = bearer {
                 request = request.bearer_auth(token.expose());
+            }
+            if let Some(kind) = kind {
+                request = request.header(reply_kind::HEADER, kind.as_str());
             }
             let wait = match request.send().await {
                 Ok(response) if response.status().is_success() => {
@@ -159,7 +164,12 @@ impl HttpSlack {
             None => "chat.postMessage",
         };
         let answer = self
-            .post_json(&format!("{}/{method}", self.api_base), &body, Some(token))
+            .post_json(
+                &format!("{}/{method}", self.api_base),
+                &body,
+                Some(token),
+                None,
+            )
             .await?;
         Ok(Posted {
             channel_id: answer
@@ -188,7 +198,9 @@ impl SlackReplies for HttpSlack {
                 if message.replace_original.is_none() {
                     message.replace_original = Some(*replace_original);
                 }
-                self.post_json(url, &message.to_json(), None).await?;
+                let kind = ReplyKind::of_post(&message);
+                self.post_json(url, &message.to_json(), None, Some(kind))
+                    .await?;
                 Ok(Posted::default())
             }
             ReplyTo::Channel { channel_id, ts } => {
@@ -201,7 +213,7 @@ impl SlackReplies for HttpSlack {
                     tracing::warn!("refused a report webhook outside Slack");
                     return Err(SlackError::NotSlack);
                 }
-                self.post_json(url.expose(), &message.to_json(), None)
+                self.post_json(url.expose(), &message.to_json(), None, None)
                     .await?;
                 Ok(Posted::default())
             }
@@ -218,6 +230,7 @@ impl SlackReplies for HttpSlack {
                     &format!("{}/views.publish", self.api_base),
                     &body,
                     Some(token),
+                    None,
                 )
                 .await?;
                 Ok(Posted::default())

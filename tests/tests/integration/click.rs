@@ -40,10 +40,11 @@ async fn a_terminate_is_confirmed_by_clicking_its_button() {
 
     let clicked = click(&options, question, confirm).await.expect("clicked");
     assert_eq!(clicked.status, 200);
-    let answer = clicked
-        .posted
-        .last()
-        .expect("an answer on the response_url");
+    // The ingress's "in progress" update, marked so, then the answer, and
+    // nothing is waited for after it.
+    let kinds: Vec<bool> = clicked.posted.iter().map(|p| p.progress).collect();
+    assert_eq!(kinds, [true, false], "{:?}", clicked.posted);
+    let answer = &clicked.posted.last().expect("an answer").message;
     let text = emrbot_tests::slack::message_text(answer);
     assert!(text.contains(&cluster), "{text}");
     assert!(matches!(

@@ -32,7 +32,7 @@ async fn status_lists_every_active_cluster_through_the_response_url() {
         ":boom: terminates at",
         // Cost from instance prices (m5.xlarge, built in for us-east-1).
         "so far ($",
-        "from instance prices (2 of 2 clusters priced",
+        "from instance prices (all 2 clusters;",
     ] {
         assert!(text.contains(expected), "{expected} missing from {text}");
     }
@@ -139,7 +139,12 @@ async fn sixty_clusters_are_all_reachable_page_by_page() {
         };
         let clicked = click(&options, &page, next).await.expect("clicked");
         assert_eq!(clicked.status, 200);
-        page = clicked.posted.last().expect("the next page").clone();
+        page = clicked
+            .posted
+            .last()
+            .expect("the next page")
+            .message
+            .clone();
     }
     assert_eq!(seen, launched, "every cluster is on a page");
 }

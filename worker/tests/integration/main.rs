@@ -7,6 +7,7 @@ mod common;
 mod cross_account;
 mod deadline;
 mod failures;
+mod history;
 mod lambda_runtime;
 mod launch;
 mod locks;

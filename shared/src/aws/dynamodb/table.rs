@@ -1,10 +1,12 @@
 //! The one DynamoDB table (single-table design; see docs/ARCHITECTURE.md):
-//! string keys `pk` / `sk`, TTL on `expires_at`.
+//! string keys `pk` / `sk`, TTL on `expires_at`, and one global secondary
+//! index: the audit entries by UTC day (`audit_day`, `sk`).
 
 use crate::aws::{classify, FailureKind};
 use aws_sdk_dynamodb::types::{
-    AttributeDefinition, AttributeValue, BillingMode, KeySchemaElement, KeyType,
-    ScalarAttributeType, TimeToLiveSpecification,
+    AttributeDefinition, AttributeValue, BillingMode, CreateGlobalSecondaryIndexAction,
+    GlobalSecondaryIndex, GlobalSecondaryIndexUpdate, KeySchemaElement, KeyType, Projection,
+    ProjectionType, ScalarAttributeType, TimeToLiveSpecification,
 };
 use aws_sdk_dynamodb::Client;
 use chrono::{DateTime, Utc};
@@ -15,6 +17,10 @@ use std::future::Future;
 pub const PK: &str = "pk";
 pub const SK: &str = "sk";
 pub const TTL_ATTRIBUTE: &str = "expires_at";
+/// The audit entries by day: partition key [`AUDIT_DAY`] (`DAY#<UTC date>`),
+/// sort key [`SK`], every attribute projected (infra/template.yaml names it too).
+pub const AUDIT_DAY_INDEX: &str = "audit-by-day";
+pub const AUDIT_DAY: &str = "audit_day";
 
 pub type Item = HashMap<String, AttributeValue>;
 
@@ -82,39 +88,92 @@ pub fn cluster_of(item: &Item) -> Option<emrbot_domain::cluster::ClusterId> {
         .and_then(|id| emrbot_domain::cluster::ClusterId::parse(id).ok())
 }
 
-/// Creates the table if it is missing (local runs and tests; on AWS the
-/// template creates it). Waits until it is usable.
+fn attribute(name: &str) -> AttributeDefinition {
+    AttributeDefinition::builder()
+        .attribute_name(name)
+        .attribute_type(ScalarAttributeType::S)
+        .build()
+        .expect("complete")
+}
+
+fn key_element(name: &str, t: KeyType) -> KeySchemaElement {
+    KeySchemaElement::builder()
+        .attribute_name(name)
+        .key_type(t)
+        .build()
+        .expect("complete")
+}
+
+fn day_index_keys() -> Vec<KeySchemaElement> {
+    vec![
+        key_element(AUDIT_DAY, KeyType::Hash),
+        key_element(SK, KeyType::Range),
+    ]
+}
+
+fn all_attributes() -> Projection {
+    Projection::builder()
+        .projection_type(ProjectionType::All)
+        .build()
+}
+
+/// Creates the table if it is missing, and its day index if a table made
+/// before it lacks it (local runs and tests; on AWS the template creates
+/// both). Waits until it is usable.
 pub async fn ensure_table(client: &Client, name: &str) -> Result<(), StoreError> {
     match client.describe_table().table_name(name).send().await {
-        Ok(_) => return Ok(()),
+        Ok(out) => {
+            let indexes = out
+                .table()
+                .map(|t| t.global_secondary_indexes())
+                .unwrap_or_default();
+            if indexes
+                .iter()
+                .any(|i| i.index_name() == Some(AUDIT_DAY_INDEX))
+            {
+                return Ok(());
+            }
+            let create = CreateGlobalSecondaryIndexAction::builder()
+                .index_name(AUDIT_DAY_INDEX)
+                .set_key_schema(Some(day_index_keys()))
+                .projection(all_attributes())
+                .build()
+                .expect("complete");
+            client
+                .update_table()
+                .table_name(name)
+                .attribute_definitions(attribute(AUDIT_DAY))
+                .attribute_definitions(attribute(SK))
+                .global_secondary_index_updates(
+                    GlobalSecondaryIndexUpdate::builder().create(create).build(),
+                )
+                .send()
+                .await
+                .map_err(|e| store_error("UpdateTable", e))?;
+            return Ok(());
+        }
         Err(err)
             if err
                 .as_service_error()
                 .is_some_and(|e| e.is_resource_not_found_exception()) => {}
         Err(err) => return Err(store_error("DescribeTable", err)),
     }
-    let attribute = |n: &str| {
-        AttributeDefinition::builder()
-            .attribute_name(n)
-            .attribute_type(ScalarAttributeType::S)
-            .build()
-            .expect("complete")
-    };
-    let key_element = |n: &str, t: KeyType| {
-        KeySchemaElement::builder()
-            .attribute_name(n)
-            .key_type(t)
-            .build()
-            .expect("complete")
-    };
+    let day_index = GlobalSecondaryIndex::builder()
+        .index_name(AUDIT_DAY_INDEX)
+        .set_key_schema(Some(day_index_keys()))
+        .projection(all_attributes())
+        .build()
+        .expect("complete");
     let created = client
         .create_table()
         .table_name(name)
         .billing_mode(BillingMode::PayPerRequest)
         .attribute_definitions(attribute(PK))
         .attribute_definitions(attribute(SK))
+        .attribute_definitions(attribute(AUDIT_DAY))
         .key_schema(key_element(PK, KeyType::Hash))
         .key_schema(key_element(SK, KeyType::Range))
+        .global_secondary_indexes(day_index)
         .send()
         .await;
     match created {

@@ -130,6 +130,28 @@ impl ClusterReader for AwsClusterApi {
             .map_err(|e| emr_error("ListClusters", e))?;
         Ok(pages.iter().filter_map(summary_from).collect())
     }
+    async fn list_ended(
+        &self,
+        created_after: chrono::DateTime<chrono::Utc>,
+    ) -> Result<Vec<ClusterSummary>, EmrError> {
+        let states = [ClusterState::Terminated, ClusterState::TerminatedWithErrors]
+            .map(|s| emr::ClusterState::from(s.as_emr()))
+            .to_vec();
+        let pages = self
+            .client
+            .list_clusters()
+            .set_cluster_states(Some(states))
+            .created_after(aws_smithy_types::DateTime::from_secs(
+                created_after.timestamp(),
+            ))
+            .into_paginator()
+            .items()
+            .send()
+            .try_collect()
+            .await
+            .map_err(|e| emr_error("ListClusters", e))?;
+        Ok(pages.iter().filter_map(summary_from).collect())
+    }
     async fn describe(&self, id: &ClusterId) -> Result<ClusterDetail, EmrError> {
         let c = self.describe_cluster(id).await?;
         let c = &c;

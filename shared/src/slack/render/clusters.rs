@@ -3,6 +3,7 @@
 //! `terminate j-1ABC`); the ingress parses it like typed text. The action id
 //! `emrbot:confirm` marks a confirmation.
 
+use super::local_time;
 use crate::slack::blocks::{
     actions, context, escape, header, section, section_fields, Button, SlackMessage,
 };
@@ -11,7 +12,7 @@ use chrono_tz::Tz;
 use emrbot_domain::audit::AuditEntry;
 use emrbot_domain::command::Action;
 use emrbot_domain::duration::format_elapsed;
-use emrbot_domain::emr::{ClusterDetail, ClusterSummary, StepSummary};
+use emrbot_domain::emr::{ClusterDetail, ClusterSummary, InstanceRole, StepSummary};
 use emrbot_domain::lock::Lock;
 use emrbot_domain::prices::Rate;
 
@@ -45,7 +46,11 @@ pub fn cost_text(
         return hours_and_cost(c.normalized_instance_hours, per_nih);
     };
     let so_far = c.uptime(now).map_or(0.0, |up| rate.over(up));
-    let mut text = format!("≈ ${so_far:.2} so far (${:.2}/h)", rate.usd);
+    let mut text = format!(
+        "≈ {} so far ({}/h)",
+        dollars(cents(so_far)),
+        dollars(cents(rate.usd))
+    );
     if rate.spot {
         text.push_str(", spot at on-demand prices");
     }
@@ -60,6 +65,17 @@ pub fn cost_text(
         ));
     }
     text
+}
+
+/// Dollars rounded to the cent, as every cost line shows them: a total is
+/// the sum of these, so it adds up to what is on screen.
+pub(crate) fn cents(usd: f64) -> i64 {
+    (usd * 100.0).round() as i64
+}
+
+/// `$12.05` from cents.
+pub(crate) fn dollars(cents: i64) -> String {
+    format!("${}.{:02}", cents / 100, cents % 100)
 }
 
 /// `12 normalized instance hours (≈ $3.60)`.
@@ -151,13 +167,9 @@ pub fn launch_progress(
     )
 }
 
-fn local(t: DateTime<Utc>, tz: Tz) -> String {
-    t.with_timezone(&tz).format("%a %H:%M").to_string()
-}
-
 pub(crate) fn lock_text(lock: Option<&Lock>, now: DateTime<Utc>, tz: Tz) -> String {
     match lock.filter(|l| l.is_active(now)) {
-        Some(l) => format!("{} until {}", l.holder_display, local(l.until, tz)),
+        Some(l) => format!("{} until {}", l.holder_display, local_time(l.until, tz)),
         None => "nobody".into(),
     }
 }
@@ -214,7 +226,7 @@ pub fn cluster_detail(
         format!("*Held by*\n{}", lock_text(lock, now, tz)),
         format!("*Release*\n{}", d.release.as_deref().unwrap_or("?")),
         format!(
-            "*Used so far*\n{}",
+            "*Cost*\n{}",
             cost_text(c, x.rate.as_ref(), x.cost_per_hour, now)
         ),
         format!(
@@ -243,16 +255,23 @@ pub fn cluster_detail(
     } else {
         "Instance groups"
     };
-    let groups: Vec<String> = d
-        .groups
-        .iter()
+    // Master, core, task: the same order whatever order EMR lists them in.
+    let mut ordered: Vec<_> = d.groups.iter().collect();
+    ordered.sort_by_key(|g| match g.role {
+        Some(InstanceRole::Master) => 0,
+        Some(InstanceRole::Core) => 1,
+        Some(InstanceRole::Task) => 2,
+        None => 3,
+    });
+    let groups: Vec<String> = ordered
+        .into_iter()
         .map(|g| {
+            let role = g.role.as_ref().map(|r| r.as_str()).unwrap_or("group");
             format!(
-                "• {} `{}` {} · {} · {}/{} running",
-                g.role.as_ref().map(|r| r.as_str()).unwrap_or("?"),
-                g.id,
-                escape(g.name.as_deref().unwrap_or("")),
-                g.instance_type,
+                "• {role}{}{} · {} · {}/{} running",
+                group_id_text(&g.id),
+                group_name_text(g.name.as_deref(), role),
+                escape(&g.instance_type),
                 g.running,
                 g.requested
             )
@@ -303,6 +322,39 @@ pub fn cluster_detail(
         &cluster_buttons(c, lock.is_some_and(|l| l.is_active(now))),
     ));
     SlackMessage::new(format!("{} ({}) is {}", c.name, c.id, c.state), blocks)
+}
+
+/// ` `ig-1ABC`` for an instance group's or fleet's id; nothing for what is
+/// not one (an emulator's made-up id), since `resize` takes the role too.
+fn group_id_text(id: &str) -> String {
+    if id.starts_with("ig-") || id.starts_with("if-") {
+        format!(" `{}`", escape(id))
+    } else {
+        String::new()
+    }
+}
+
+/// ` "spark executors"` for a name someone gave the group; nothing for the
+/// names EMR and its older tools give by default (`MASTER`, `slave`, "Core
+/// Instance Group"), which only repeat the role.
+fn group_name_text(name: Option<&str>, role: &str) -> String {
+    let Some(name) = name.map(str::trim).filter(|n| !n.is_empty()) else {
+        return String::new();
+    };
+    let plain = name.to_ascii_lowercase();
+    let defaults = ["master", "slave", "core", "task", "primary"];
+    let is_default = defaults.iter().any(|d| {
+        plain == *d
+            || plain == format!("{d} instance group")
+            || plain == format!("{d} instance fleet")
+            || plain == format!("{d} group")
+            || plain == format!("{d} fleet")
+    }) || plain == role.to_ascii_lowercase();
+    if is_default {
+        String::new()
+    } else {
+        format!(" \"{}\"", escape(name))
+    }
 }
 
 /// `help`: only what the caller may do here, the admin extras to admins.

@@ -69,9 +69,8 @@ pub fn home(
         )));
     }
     let mut note = format!(
-        "Updated {} ({}). `{command} plan` shows every cluster's fate, `{command} status` their details.",
-        now.with_timezone(&tz).format("%a %H:%M"),
-        tz.name()
+        "Updated {}. `{command} plan` shows every cluster's fate, `{command} status` their details.",
+        super::local_time(now, tz)
     );
     if !h.unreachable.is_empty() {
         note.push_str(&format!(

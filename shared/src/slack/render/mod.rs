@@ -49,3 +49,6 @@ pub fn plural(n: usize, one: &str) -> String {
 pub fn local_time(t: DateTime<Utc>, tz: Tz) -> String {
     t.with_timezone(&tz).format("%a %H:%M %Z").to_string()
 }
+
+#[cfg(test)]
+mod tests;

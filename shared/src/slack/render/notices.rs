@@ -4,6 +4,7 @@
 //! Buttons carry command text (`lock j-1`, `extend j-1 1h`, `terminate j-1`)
 //! under action ids `emrbot:<action>`, like every other emrbot button.
 
+use super::local_time;
 use crate::slack::blocks::{
     actions, context, escape, header, section, sections, Button, SlackMessage,
 };
@@ -11,10 +12,6 @@ use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use emrbot_domain::duration::format_elapsed;
 use emrbot_domain::report::DailyReport;
-
-fn local(t: DateTime<Utc>, tz: Tz) -> String {
-    t.with_timezone(&tz).format("%a %H:%M").to_string()
-}
 
 fn label(id: &str, name: Option<&str>) -> String {
     match name {
@@ -49,7 +46,7 @@ pub fn warning(
     let mut text = format!(
         ":hourglass_flowing_sand: {} will be terminated {left} (at {}, {}). Lock it if you are using it.",
         label(id, name),
-        local(at, tz),
+        local_time(at, tz),
         rule_text(rule)
     );
     if dry_run {
@@ -78,7 +75,7 @@ pub fn warning(
         format!(
             "{} will be terminated at {} ({})",
             name.unwrap_or(id),
-            local(at, tz),
+            local_time(at, tz),
             rule_text(rule)
         ),
         vec![section(&text), actions(&format!("warn:{id}"), &buttons)],
@@ -98,7 +95,7 @@ pub fn idle_alert(
         ":zzz: {} has been idle for {} (since {}){held}.",
         label(id, name),
         format_elapsed(now - since),
-        local(since, tz)
+        local_time(since, tz)
     );
     let lock_button = if holder.is_some() {
         Button::new("Unlock", "emrbot:unlock", &format!("unlock {id}"))
@@ -148,8 +145,8 @@ pub fn daily_report(
     dry_run: bool,
 ) -> SlackMessage {
     let mut blocks = vec![header(&format!(
-        "EMR daily report: {} active",
-        r.clusters.len()
+        "EMR daily report: {}",
+        super::plural(r.clusters.len(), "active cluster")
     ))];
     let mut lines: Vec<String> = r
         .clusters
@@ -165,7 +162,7 @@ pub fn daily_report(
                 None => "busy".into(),
             };
             let holder = match (&c.holder, c.locked_until) {
-                (Some(h), Some(u)) => format!("held by {h} until {}", local(u, tz)),
+                (Some(h), Some(u)) => format!("held by {h} until {}", local_time(u, tz)),
                 (Some(h), None) => format!("held by {h}"),
                 _ => "not locked".into(),
             };
@@ -196,7 +193,10 @@ pub fn daily_report(
         .sum();
     blocks.extend(sections(lines));
     let terminated = if r.terminated.is_empty() {
-        format!("No automatic terminations since {}.", local(r.since, tz))
+        format!(
+            "No automatic terminations since {}.",
+            local_time(r.since, tz)
+        )
     } else {
         let items: Vec<String> = r
             .terminated
@@ -206,7 +206,7 @@ pub fn daily_report(
                     "`{}` {} at {} ({})",
                     a.cluster,
                     escape(&a.name),
-                    local(a.at, tz),
+                    local_time(a.at, tz),
                     escape(&a.reason)
                 )
             })
@@ -218,7 +218,7 @@ pub fn daily_report(
             } else {
                 "Terminated automatically"
             },
-            local(r.since, tz),
+            local_time(r.since, tz),
             items.join(", ")
         )
     };
@@ -227,8 +227,8 @@ pub fn daily_report(
         .map(|p| format!(", about ${:.2}", p * total as f64))
         .unwrap_or_default();
     let fallback = format!(
-        "EMR daily report: {} active clusters ({}), {total} normalized instance hours{cost}; {} terminated automatically",
-        r.clusters.len(),
+        "EMR daily report: {} ({}), {total} normalized instance hours{cost}; {} terminated automatically",
+        super::plural(r.clusters.len(), "active cluster"),
         r.clusters.iter().map(|c| c.id.as_str()).collect::<Vec<_>>().join(", "),
         r.terminated.len()
     );

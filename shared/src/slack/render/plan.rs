@@ -1,6 +1,7 @@
 //! `/emr plan`: each active cluster's fate under the automatic rules, soonest
 //! first, in the configured time zone.
 
+use super::local_time;
 use crate::slack::blocks::{context, escape, header, section, sections, SlackMessage};
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
@@ -51,10 +52,10 @@ pub fn plan(
     }
     // Several clusters to a section: a large fleet stays within 50 blocks.
     blocks.extend(sections(lines));
-    let mut notes = vec![format!(
-        "Times in {}. If nothing changes: a step, a lock or an unlock moves a cluster's time.",
-        tz.name()
-    )];
+    let mut notes = vec![
+        "These times hold while nothing changes: a new step, a lock or an unlock moves them."
+            .to_string(),
+    ];
     if !unreachable.is_empty() {
         notes.push(format!(
             ":warning: Not read: {} (their clusters are missing here).",
@@ -68,15 +69,11 @@ pub fn plan(
     blocks.push(context(&notes.join(" ")));
     SlackMessage::new(
         format!(
-            "Plan: {dying} of {} active clusters will be terminated automatically",
-            views.len()
+            "Plan: {dying} of {} will be terminated automatically",
+            super::plural(views.len(), "active cluster")
         ),
         blocks,
     )
-}
-
-fn local(t: DateTime<Utc>, tz: Tz) -> String {
-    t.with_timezone(&tz).format("%a %H:%M").to_string()
 }
 
 /// `• *name* `j-1` · terminates at Mon 19:00 (end of day), warned at 18:50`.
@@ -95,14 +92,14 @@ pub fn fate_text(v: &PlanView<'_>, policy: &PolicyConfig, now: DateTime<Utc>, tz
         format!(
             "locked by {} until {}, then ",
             l.holder_display,
-            local(l.until, tz)
+            local_time(l.until, tz)
         )
     });
     let when = |at: DateTime<Utc>| {
         if at <= now {
             "at the next sweep".to_string()
         } else {
-            format!("at {}", local(at, tz))
+            format!("at {}", local_time(at, tz))
         }
     };
     let fate = match &v.fate {
@@ -116,7 +113,7 @@ pub fn fate_text(v: &PlanView<'_>, policy: &PolicyConfig, now: DateTime<Utc>, tz
             };
             let warned = warn_at
                 .filter(|w| *w > now)
-                .map(|w| format!(", warned at {}", local(w, tz)))
+                .map(|w| format!(", warned at {}", local_time(w, tz)))
                 .unwrap_or_default();
             if v.protected {
                 format!(

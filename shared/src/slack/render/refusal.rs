@@ -43,9 +43,12 @@ pub fn refusal(refusal: &Refusal, slash: &str, tz: Tz) -> String {
             escape(name),
             escape(name)
         ),
-        Refusal::Locked(lock) => format!(":no_entry: {}", held(lock)),
+        Refusal::Locked(lock) => format!(":no_entry: {}", held(lock, tz)),
         Refusal::UnlockNotYours(lock) => {
-            format!(":no_entry: {} Only they or an admin can unlock it.", held(lock))
+            format!(
+                ":no_entry: {} Only they or an admin can unlock it.",
+                held(lock, tz)
+            )
         }
         Refusal::TerminateLocked { name, lock, forced } => {
             let hint = if *forced {
@@ -160,17 +163,16 @@ pub fn at_the_door(refusal: &Refusal, slash: &str) -> String {
 }
 
 /// "`j-1` is locked by <@U1> until <date> (reason)."
-fn held(l: &Lock) -> String {
+fn held(l: &Lock, tz: Tz) -> String {
     let reason = l
         .reason
         .as_deref()
         .map(|r| format!(" ({})", escape(r)))
         .unwrap_or_default();
     format!(
-        "`{}` is locked by {} until <!date^{}^{{date_short_pretty}} {{time}}|{}>{reason}.",
+        "`{}` is locked by {} until {}{reason}.",
         l.cluster,
         l.holder_display,
-        l.until.timestamp(),
-        l.until.format("%Y-%m-%d %H:%M UTC")
+        local_time(l.until, tz)
     )
 }

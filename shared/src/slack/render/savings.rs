@@ -49,7 +49,7 @@ fn kept_text(by: &KeptBy, tz: Tz) -> String {
             format!(
                 "locked by {} until {}",
                 super::history::who_text(holder),
-                when(*until, tz)
+                super::local_time(*until, tz)
             )
         }
         KeptBy::Tag => "exempt tag".into(),
@@ -171,9 +171,11 @@ pub fn savings(s: &Savings, policy: &PolicyConfig, prices: &Prices, tz: Tz) -> S
 /// cluster kept. No links, no markup: it pastes as it looks.
 pub fn table(s: &Savings, tz: Tz) -> Vec<String> {
     let name = |n: &str| crate::slack::blocks::clip(n, 20);
+    // The table's times are in the configured zone, named once in its head.
+    let zone = format!("when {}", s.until.with_timezone(&tz).format("%Z"));
     let mut rows = vec![format!(
         "{:<8} {:<15} {:<20} {:<11} {:<12} {:>5} {:>7} {:>8} {:>9}",
-        "what", "cluster", "name", "rule", "when", "inst", "hours", "inst-h", "usd"
+        "what", "cluster", "name", "rule", zone, "inst", "hours", "inst-h", "usd"
     )];
     for saved in &s.saved {
         rows.push(format!(

@@ -3,7 +3,9 @@
 //! [`PAGE_ROWS`] to a page, with Previous / Next buttons, so any fleet fits
 //! Slack's 50 blocks and 3,000 characters per text.
 
-use super::clusters::{account_text, cluster_buttons, cost_text, lock_text, ClusterView};
+use super::clusters::{
+    account_text, cents, cluster_buttons, cost_text, dollars, lock_text, ClusterView,
+};
 use super::plan::{fate_text, PlanView};
 use crate::slack::blocks::{
     actions, context, divider, escape, header, section, sections, Button, SlackMessage,
@@ -27,6 +29,8 @@ pub struct StatusPages {
     /// From 1; past the last page it is the last.
     pub page: usize,
     pub pages: usize,
+    /// The page asked for, when it was past the last.
+    pub past_the_end: Option<usize>,
 }
 
 impl StatusPages {
@@ -36,8 +40,14 @@ impl StatusPages {
         } else {
             total.div_ceil(PAGE_ROWS)
         };
-        let page = (page.max(1) as usize).min(pages.max(1));
-        Self { total, page, pages }
+        let asked = page.max(1) as usize;
+        let page = asked.min(pages.max(1));
+        Self {
+            total,
+            page,
+            pages,
+            past_the_end: (asked > page).then_some(asked),
+        }
     }
 
     /// The clusters (in list order) on this page.
@@ -74,6 +84,16 @@ pub fn status_list(
         format!("EMR clusters ({})", pages.total)
     };
     let mut blocks = vec![header(&title)];
+    if let Some(asked) = pages.past_the_end {
+        blocks.push(context(&if pages.pages > 1 {
+            format!(
+                "There is no page {asked}: the list has {} pages, and this is the last.",
+                pages.pages
+            )
+        } else {
+            format!("There is no page {asked}: every cluster fits on this one.")
+        }));
+    }
     if pages.compact() {
         let lines: Vec<String> = views
             .iter()
@@ -112,32 +132,52 @@ pub fn status_list(
             ));
         }
     }
-    let known: Vec<f64> = views
-        .iter()
-        .filter_map(|v| {
-            let rate = v.rate.as_ref().filter(|r| r.usd > 0.0)?;
-            Some(rate.over(v.cluster.uptime(now)?))
-        })
-        .collect();
-    if !known.is_empty() {
-        let whole = if pages.pages > 1 {
-            "on this page"
-        } else {
-            "in all"
-        };
-        blocks.push(context(&format!(
-            "≈ ${:.2} so far {whole}, ${:.2}/h now, from instance prices ({} of {} clusters priced; estimates, not a bill).",
-            known.iter().sum::<f64>(),
-            views.iter().filter_map(|v| v.rate.as_ref()).map(|r| r.usd).sum::<f64>(),
-            known.len(),
-            views.len()
-        )));
+    if let Some(total) = cost_total(views, pages, now) {
+        blocks.push(context(&total));
     }
     let names: Vec<String> = views
         .iter()
         .map(|v| format!("{} ({}) {}", v.cluster.name, v.cluster.id, v.cluster.state))
         .collect();
     SlackMessage::new(format!("{title}: {}", names.join(", ")), blocks)
+}
+
+/// The closing line: what the clusters shown cost, in the cents each line
+/// shows (so the total is the sum of what is on screen), and how many of
+/// them it covers.
+fn cost_total(
+    views: &[ClusterView<'_>],
+    pages: &StatusPages,
+    now: DateTime<Utc>,
+) -> Option<String> {
+    let priced: Vec<(i64, i64)> = views
+        .iter()
+        .filter_map(|v| {
+            let rate = v.rate.as_ref().filter(|r| r.usd > 0.0)?;
+            let so_far = v.cluster.uptime(now).map_or(0.0, |up| rate.over(up));
+            Some((cents(so_far), cents(rate.usd)))
+        })
+        .collect();
+    if priced.is_empty() {
+        return None;
+    }
+    let so_far: i64 = priced.iter().map(|(c, _)| c).sum();
+    let hourly: i64 = priced.iter().map(|(_, h)| h).sum();
+    let whole = if pages.pages > 1 {
+        "on this page"
+    } else {
+        "in all"
+    };
+    let covered = match (priced.len(), views.len()) {
+        (1, 1) => "one cluster".to_string(),
+        (k, n) if k == n => format!("all {n} clusters"),
+        (k, n) => format!("{k} of {n} clusters; the others have no price"),
+    };
+    Some(format!(
+        "≈ {} so far {whole}, {}/h now, from instance prices ({covered}; estimates, not a bill).",
+        dollars(so_far),
+        dollars(hourly)
+    ))
 }
 
 fn page_button(label: &str, page: usize) -> Button {
