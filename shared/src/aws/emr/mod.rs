@@ -114,14 +114,21 @@ fn summary_of(
     }
 }
 
-#[async_trait]
-impl ClusterReader for AwsClusterApi {
-    async fn list_active(&self) -> Result<Vec<ClusterSummary>, EmrError> {
-        let states = ClusterState::ACTIVE.map(emr::ClusterState::from).to_vec();
+impl AwsClusterApi {
+    /// ListClusters in `states` (created after `created_after`), every page.
+    async fn list_in(
+        &self,
+        states: &[&str],
+        created_after: Option<chrono::DateTime<chrono::Utc>>,
+    ) -> Result<Vec<ClusterSummary>, EmrError> {
+        let states = states.iter().map(|s| emr::ClusterState::from(*s)).collect();
         let pages = self
             .client
             .list_clusters()
             .set_cluster_states(Some(states))
+            .set_created_after(
+                created_after.map(|t| aws_smithy_types::DateTime::from_secs(t.timestamp())),
+            )
             .into_paginator()
             .items()
             .send()
@@ -130,27 +137,20 @@ impl ClusterReader for AwsClusterApi {
             .map_err(|e| emr_error("ListClusters", e))?;
         Ok(pages.iter().filter_map(summary_from).collect())
     }
+}
+
+#[async_trait]
+impl ClusterReader for AwsClusterApi {
+    async fn list_active(&self) -> Result<Vec<ClusterSummary>, EmrError> {
+        self.list_in(&ClusterState::ACTIVE, None).await
+    }
     async fn list_ended(
         &self,
         created_after: chrono::DateTime<chrono::Utc>,
     ) -> Result<Vec<ClusterSummary>, EmrError> {
-        let states = [ClusterState::Terminated, ClusterState::TerminatedWithErrors]
-            .map(|s| emr::ClusterState::from(s.as_emr()))
-            .to_vec();
-        let pages = self
-            .client
-            .list_clusters()
-            .set_cluster_states(Some(states))
-            .created_after(aws_smithy_types::DateTime::from_secs(
-                created_after.timestamp(),
-            ))
-            .into_paginator()
-            .items()
-            .send()
-            .try_collect()
-            .await
-            .map_err(|e| emr_error("ListClusters", e))?;
-        Ok(pages.iter().filter_map(summary_from).collect())
+        let ended = [ClusterState::Terminated, ClusterState::TerminatedWithErrors];
+        let ended = ended.each_ref().map(ClusterState::as_emr);
+        self.list_in(&ended, Some(created_after)).await
     }
     async fn describe(&self, id: &ClusterId) -> Result<ClusterDetail, EmrError> {
         let c = self.describe_cluster(id).await?;
