@@ -17,6 +17,7 @@ pub mod message;
 pub mod permissions;
 pub mod policy;
 pub mod ports;
+pub mod pricelist;
 pub mod prices;
 pub mod producers;
 pub mod refusal;

@@ -6,6 +6,7 @@ pub mod app;
 pub mod aws;
 pub mod faults;
 pub mod fixtures;
+pub mod price_list;
 pub mod runtime_api;
 pub mod slack;
 pub mod socket_mode;

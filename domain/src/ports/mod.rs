@@ -11,6 +11,7 @@
 //! | [`dedup::DedupStore`] | each message acted on once |
 //! | [`launches::LaunchStore`] | where a launch's reply lives |
 //! | [`credentials::RoleAssumer`] | cross-account credentials (AssumeRole) |
+//! | [`prices::PriceList`] | AWS's published on-demand prices |
 //! | [`queue::CommandQueue`] | the command queue (the outbox of the ingress and the scheduler) |
 //! | [`clock::Clock`] | now |
 
@@ -22,6 +23,7 @@ pub mod dedup;
 pub mod launches;
 pub mod locks;
 pub mod policy;
+pub mod prices;
 pub mod queue;
 
 /// Why a state store (DynamoDB) call failed, sorted by what the caller does.

@@ -1,11 +1,13 @@
 //! The AWS adapters of the domain's ports: EMR (`emr`), DynamoDB
 //! (`dynamodb`), SQS (`sqs`), STS (`accounts`), Secrets Manager (`secrets`),
+//! the Price List (`pricing`),
 //! and what they share: loading the SDK config once, and sorting SDK errors
 //! into what callers act on (retry, tell the user, ...).
 
 pub mod accounts;
 pub mod dynamodb;
 pub mod emr;
+pub mod pricing;
 pub mod secrets;
 pub mod sqs;
 

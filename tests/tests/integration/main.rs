@@ -6,6 +6,7 @@ mod click;
 mod faults;
 mod history;
 mod local_safety;
+mod price_list;
 mod queue_contract;
 mod socket_mode;
 mod status_end_to_end;

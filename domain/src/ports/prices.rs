@@ -1,0 +1,33 @@
+//! The AWS Price List: hourly on-demand prices as AWS publishes them.
+
+use crate::pricelist::{ListedPrice, Service};
+use async_trait::async_trait;
+
+#[async_trait]
+pub trait PriceList: Send + Sync {
+    /// The hourly on-demand price of `instance_type` in `region` (EC2's, or
+    /// EMR's on top of it); `None` when the Price List has no such product.
+    async fn hourly(
+        &self,
+        service: Service,
+        region: &str,
+        instance_type: &str,
+    ) -> Result<Option<ListedPrice>, PriceListError>;
+}
+
+/// Why no price came: either way emrbot falls back to its built-in table,
+/// and says so.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum PriceListError {
+    #[error("the AWS price list could not be reached ({0})")]
+    Unreachable(String),
+    #[error("the AWS price list refused the query ({0})")]
+    Refused(String),
+}
+
+impl PriceListError {
+    /// A retry later can help.
+    pub fn is_transient(&self) -> bool {
+        matches!(self, PriceListError::Unreachable(_))
+    }
+}
