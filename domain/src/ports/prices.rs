@@ -31,3 +31,30 @@ impl PriceListError {
         matches!(self, PriceListError::Unreachable(_))
     }
 }
+
+/// What the Price List said of one (service, region, type), kept for a day:
+/// a price, or that it has no such product.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CachedPrice {
+    pub price: Option<ListedPrice>,
+    pub read_at: chrono::DateTime<chrono::Utc>,
+}
+
+/// Prices read from the Price List, so a cold cache costs one GetProducts
+/// per (service, region, type) a day, not one per command.
+#[async_trait]
+pub trait PriceCache: Send + Sync {
+    async fn get(
+        &self,
+        service: Service,
+        region: &str,
+        instance_type: &str,
+    ) -> Result<Option<CachedPrice>, super::StoreError>;
+    async fn put(
+        &self,
+        service: Service,
+        region: &str,
+        instance_type: &str,
+        cached: &CachedPrice,
+    ) -> Result<(), super::StoreError>;
+}

@@ -151,3 +151,75 @@ async fn a_type_without_a_product_is_unpriced_and_an_outage_is_said() {
         .expect_err("refused");
     assert!(matches!(refused, PriceListError::Refused(_)), "{refused:?}");
 }
+
+/// A clock a test moves.
+struct Hands(std::sync::Mutex<chrono::DateTime<chrono::Utc>>);
+
+impl emrbot_domain::ports::clock::Clock for Hands {
+    fn now(&self) -> chrono::DateTime<chrono::Utc> {
+        *self.0.lock().unwrap()
+    }
+}
+
+#[tokio::test]
+async fn a_price_is_read_from_the_price_list_once_a_day() {
+    use emrbot_domain::cached_prices::CachedPriceList;
+    use emrbot_shared::aws::dynamodb::DynamoPriceCache;
+    use std::sync::Arc;
+    let (_emulator, aws, resources) = emrbot_tests::aws::emulator_with_resources().await;
+    let server = PriceListServer::start(catalogue(), 100).await;
+    let start = chrono::Utc::now();
+    let hands = Arc::new(Hands(std::sync::Mutex::new(start)));
+    let cache = Arc::new(DynamoPriceCache::new(
+        aws_sdk_dynamodb::Client::new(&aws),
+        resources.table.clone(),
+    ));
+    let prices = CachedPriceList::new(Arc::new(adapter(&server)), cache, hands.clone());
+    let asked = |server: &PriceListServer| server.requests().len();
+
+    // Cold: one GetProducts per (service, region, type), then none.
+    for _ in 0..3 {
+        let ec2 = prices.hourly(Service::Ec2, "us-east-1", "m5.xlarge").await;
+        assert_eq!(ec2.unwrap().map(|p| p.usd_per_hour), Some(0.192));
+        // "No such product" is kept too: it is not asked again either.
+        let none = prices.hourly(Service::Ec2, "us-east-1", "x9.mega").await;
+        assert_eq!(none.unwrap(), None);
+    }
+    assert_eq!(asked(&server), 2);
+    // What was kept reads back whole (the cache is DynamoDB, not memory).
+    let again = CachedPriceList::new(
+        Arc::new(adapter(&server)),
+        Arc::new(DynamoPriceCache::new(
+            aws_sdk_dynamodb::Client::new(&aws),
+            resources.table.clone(),
+        )),
+        hands.clone(),
+    );
+    let kept = again
+        .hourly(Service::Ec2, "us-east-1", "m5.xlarge")
+        .await
+        .unwrap()
+        .expect("kept");
+    assert_eq!(
+        (kept.usd_per_hour, kept.sku.as_str()),
+        (0.192, "ECEGNPSNJCMU7KDS")
+    );
+    assert_eq!(
+        kept.published,
+        Some("2026-11-05T17:04:37Z".parse().unwrap())
+    );
+    assert_eq!(asked(&server), 2);
+
+    // A day on, it is read again; an outage then is an error, not a stale
+    // or a zero price.
+    *hands.0.lock().unwrap() = start + chrono::Duration::hours(25);
+    server.fail_with(Some(503));
+    let down = prices.hourly(Service::Ec2, "us-east-1", "m5.xlarge").await;
+    assert!(
+        matches!(down, Err(PriceListError::Unreachable(_))),
+        "{down:?}"
+    );
+    server.fail_with(None);
+    let fresh = prices.hourly(Service::Ec2, "us-east-1", "m5.xlarge").await;
+    assert_eq!(fresh.unwrap().map(|p| p.usd_per_hour), Some(0.192));
+}

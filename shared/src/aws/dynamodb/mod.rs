@@ -7,6 +7,7 @@ pub mod dedup;
 pub mod launches;
 pub mod locks;
 pub mod policy;
+pub mod prices;
 pub mod table;
 
 pub use audit::DynamoAuditLog;
@@ -14,4 +15,5 @@ pub use dedup::DynamoDedupStore;
 pub use launches::DynamoLaunchStore;
 pub use locks::DynamoLockStore;
 pub use policy::DynamoPolicyStore;
+pub use prices::DynamoPriceCache;
 pub use table::ensure_table;

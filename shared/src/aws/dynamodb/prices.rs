@@ -1,0 +1,101 @@
+//! The price cache: what the AWS Price List said of one (service, region,
+//! instance type). Item: `pk = PRICE#<service code>#<region>`, `sk =
+//! <instance type>`, with `usd_per_hour` (absent: the Price List has no
+//! such product), `sku`, `published` (epoch s, the price list's
+//! publication), `read_at` (epoch s), `expires_at` (TTL, a day after
+//! `read_at`; the reader also checks `read_at`, since TTL deletes late).
+
+use super::table::{epoch, get, key, put, s, string, time, TTL_ATTRIBUTE};
+use async_trait::async_trait;
+use aws_sdk_dynamodb::types::AttributeValue;
+use aws_sdk_dynamodb::Client;
+use emrbot_domain::cached_prices::PRICE_TTL;
+use emrbot_domain::ports::prices::{CachedPrice, PriceCache};
+use emrbot_domain::ports::StoreError;
+use emrbot_domain::pricelist::{ListedPrice, Service};
+
+pub const PRICE_PREFIX: &str = "PRICE#";
+
+pub struct DynamoPriceCache {
+    client: Client,
+    table: String,
+}
+
+impl DynamoPriceCache {
+    pub fn new(client: Client, table: impl Into<String>) -> Self {
+        Self {
+            client,
+            table: table.into(),
+        }
+    }
+}
+
+fn price_pk(service: Service, region: &str) -> String {
+    format!("{PRICE_PREFIX}{}#{region}", service.code())
+}
+
+#[async_trait]
+impl PriceCache for DynamoPriceCache {
+    async fn get(
+        &self,
+        service: Service,
+        region: &str,
+        instance_type: &str,
+    ) -> Result<Option<CachedPrice>, StoreError> {
+        let item = get(
+            &self.client,
+            &self.table,
+            key(price_pk(service, region), instance_type),
+        )
+        .await?;
+        let Some(item) = item else { return Ok(None) };
+        let corrupt = |problem: &str| StoreError::Corrupt {
+            key: format!("{}/{instance_type}", price_pk(service, region)),
+            problem: problem.into(),
+        };
+        let read_at = time(&item, "read_at").ok_or_else(|| corrupt("no read_at"))?;
+        let price = match item.get("usd_per_hour") {
+            None => None,
+            Some(value) => {
+                let usd: f64 = value
+                    .as_n()
+                    .ok()
+                    .and_then(|n| n.parse().ok())
+                    .filter(|p: &f64| p.is_finite() && *p > 0.0)
+                    .ok_or_else(|| corrupt("usd_per_hour is not a price"))?;
+                Some(ListedPrice {
+                    service,
+                    region: region.to_string(),
+                    instance_type: instance_type.to_string(),
+                    usd_per_hour: usd,
+                    sku: s(&item, "sku").unwrap_or_default(),
+                    published: time(&item, "published"),
+                })
+            }
+        };
+        Ok(Some(CachedPrice { price, read_at }))
+    }
+
+    async fn put(
+        &self,
+        service: Service,
+        region: &str,
+        instance_type: &str,
+        cached: &CachedPrice,
+    ) -> Result<(), StoreError> {
+        let mut item = key(price_pk(service, region), instance_type);
+        item.insert("read_at".into(), epoch(cached.read_at));
+        item.insert(TTL_ATTRIBUTE.into(), epoch(cached.read_at + PRICE_TTL));
+        if let Some(price) = &cached.price {
+            item.insert(
+                "usd_per_hour".into(),
+                AttributeValue::N(price.usd_per_hour.to_string()),
+            );
+            item.insert("sku".into(), string(price.sku.clone()));
+            if let Some(published) = price.published {
+                item.insert("published".into(), epoch(published));
+            }
+        }
+        put(&self.client, &self.table, item).await
+    }
+}
