@@ -25,6 +25,7 @@ pub mod refusal;
 pub mod report;
 pub mod savings;
 pub mod secret;
+pub mod usage;
 
 pub use cluster::{ClusterId, ClusterRef};
 pub use command::{Action, Command, ParseError};

@@ -47,6 +47,16 @@ pub trait ClusterReader: Send + Sync {
         Ok(Vec::new())
     }
     async fn describe(&self, id: &ClusterId) -> Result<ClusterDetail, EmrError>;
+    /// Every EC2 instance EMR records for the cluster, running or ended
+    /// (`ListInstances`). A reader that cannot list them says so.
+    async fn list_instances(
+        &self,
+        id: &ClusterId,
+    ) -> Result<Vec<crate::usage::InstanceRecord>, EmrError> {
+        Err(EmrError::Rejected(format!(
+            "this reader does not list the instances of {id}"
+        )))
+    }
     /// Steps of a cluster, newest first (idle detection, `status <cluster>`).
     async fn list_steps(&self, id: &ClusterId) -> Result<Vec<StepSummary>, EmrError>;
     /// Tags of many clusters (the scheduler's exempt tag, the launch request tag).

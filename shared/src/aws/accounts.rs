@@ -138,6 +138,12 @@ impl ClusterReader for AssumedRoleClusterApi {
     async fn describe(&self, id: &ClusterId) -> Result<ClusterDetail, EmrError> {
         self.api().await?.describe(id).await
     }
+    async fn list_instances(
+        &self,
+        id: &ClusterId,
+    ) -> Result<Vec<emrbot_domain::usage::InstanceRecord>, EmrError> {
+        self.api().await?.list_instances(id).await
+    }
     async fn list_steps(&self, id: &ClusterId) -> Result<Vec<StepSummary>, EmrError> {
         self.api().await?.list_steps(id).await
     }

@@ -10,3 +10,4 @@ mod price_list;
 mod queue_contract;
 mod socket_mode;
 mod status_end_to_end;
+mod usage;

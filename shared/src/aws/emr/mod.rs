@@ -2,6 +2,7 @@
 //! (instance groups and fleets: `capacity`).
 
 mod capacity;
+mod instances;
 mod signals;
 
 use crate::aws::{classify, to_chrono, FailureKind};
@@ -151,6 +152,12 @@ impl ClusterReader for AwsClusterApi {
         let ended = [ClusterState::Terminated, ClusterState::TerminatedWithErrors];
         let ended = ended.each_ref().map(ClusterState::as_emr);
         self.list_in(&ended, Some(created_after)).await
+    }
+    async fn list_instances(
+        &self,
+        id: &ClusterId,
+    ) -> Result<Vec<emrbot_domain::usage::InstanceRecord>, EmrError> {
+        instances::list(&self.client, id).await
     }
     async fn describe(&self, id: &ClusterId) -> Result<ClusterDetail, EmrError> {
         let c = self.describe_cluster(id).await?;
