@@ -79,9 +79,7 @@ impl Catcher {
             server,
         })
     }
-}
 
-impl Catcher {
     /// Every post until the first that is an answer (not a progress update),
     /// or until `wait` runs out.
     pub(crate) async fn until_answered(&mut self, wait: Duration) -> Vec<Post> {
