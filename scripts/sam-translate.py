@@ -62,6 +62,16 @@ FUNCTIONS = {
 }
 
 
+def worker_statements_of(sam: dict) -> list[dict]:
+    """The worker's policy statements, as the template writes them."""
+    return [
+        st
+        for p in sam["Resources"].get("WorkerFunction", {}).get("Properties", {}).get("Policies", [])
+        if isinstance(p, dict)
+        for st in p.get("Statement", [])
+    ]
+
+
 def check_invariants(sam: dict, cfn: dict) -> list[str]:
     """What the code and docs/RUNBOOK.md rely on; returns the violations."""
     errors = []
@@ -112,6 +122,15 @@ def check_invariants(sam: dict, cfn: dict) -> list[str]:
     # `plan` reads the same facts as the sweep, from the worker.
     expect("tag:GetResources" in worker_policy and "cloudwatch:GetMetricData" in worker_policy,
            "worker: may not read the tags and metrics `plan` reads")
+    # Cost figures: AWS's prices and EMR's instance records, the prices cached
+    # under their own keys with nothing but reads and puts.
+    expect("pricing:GetProducts" in worker_policy and "elasticmapreduce:ListInstances" in worker_policy,
+           "worker: may not read the prices and instance records its figures come from")
+    on_prices = [st for st in worker_statements_of(sam) if '"PRICE#*"' in json.dumps(st)]
+    expect(
+        len(on_prices) == 1 and sorted(on_prices[0].get("Action", [])) == ["dynamodb:GetItem", "dynamodb:PutItem"],
+        "worker: the price cache is not limited to GetItem and PutItem on PRICE#",
+    )
     # ... and never the scheduler's own record (the worker could then write it).
     expect('"SCHEDULER"' not in worker_policy, "worker: may touch the scheduler's record")
     # It reads the reports' records (savings, the Home tab) and may not write them.

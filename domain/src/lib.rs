@@ -18,6 +18,7 @@ pub mod message;
 pub mod permissions;
 pub mod policy;
 pub mod ports;
+pub mod price_book;
 pub mod pricelist;
 pub mod prices;
 pub mod producers;

@@ -1,16 +1,13 @@
-//! What a cluster costs, estimated from per-instance-type prices: EC2
-//! on-demand plus EMR's uplift, per hour, for the region the table is for.
-//! Built-in: common types in us-east-1 (Linux on-demand, as published on
-//! aws.amazon.com/ec2/pricing/on-demand and aws.amazon.com/emr/pricing;
-//! estimates, not a bill). `[prices]` in the config names its region and
-//! adds or overrides types; other regions use only what the config lists.
+//! The prices emrbot falls back on, and the ones the config sets.
 //!
-//! The estimate assumes the cluster ran at its current size all along.
-//! Spot capacity is priced at on-demand rates (an upper bound) and marked.
-//! An instance fleet is priced at its first instance type, one instance per
-//! unit of capacity.
+//! Every figure is priced from the AWS Price List first
+//! ([`crate::price_book`]). `[prices]` in the config names a region and
+//! sets types for it, and wins over the Price List (a negotiated discount,
+//! a type the Price List lacks). The built-in table, common types in
+//! us-east-1 (Linux on-demand, transcribed from aws.amazon.com/ec2/pricing
+//! and aws.amazon.com/emr/pricing), is only the fallback for when the Price
+//! List cannot answer, and every figure made from it says so.
 
-use crate::emr::CapacityGroup;
 use serde::Deserialize;
 use std::collections::BTreeMap;
 
@@ -75,49 +72,22 @@ const BUILT_IN: &[(&str, f64, f64)] = &[
 ];
 
 impl Prices {
-    pub fn price(&self, instance_type: &str) -> Option<Price> {
-        self.instances.get(instance_type).copied().or_else(|| {
-            (self.region == BUILT_IN_REGION)
-                .then(|| BUILT_IN.iter().find(|(t, _, _)| *t == instance_type))
-                .flatten()
-                .map(|(_, ec2, emr)| Price {
-                    ec2: *ec2,
-                    emr: *emr,
-                })
-        })
+    /// The price `[prices]` sets for `instance_type` in `region`.
+    pub fn configured(&self, region: &str, instance_type: &str) -> Option<Price> {
+        (self.region == region)
+            .then(|| self.instances.get(instance_type).copied())
+            .flatten()
     }
 
-    /// The hourly rate of `groups` at their running size.
-    pub fn hourly(&self, groups: &[CapacityGroup]) -> Rate {
-        let mut rate = Rate::default();
-        for g in groups.iter().filter(|g| g.running > 0) {
-            let first = g.instance_type.split('/').next().unwrap_or_default();
-            match self.price(first) {
-                Some(p) => rate.usd += (p.ec2 + p.emr) * f64::from(g.running),
-                None => rate.unpriced.push(first.to_string()),
-            }
-            rate.spot |= g.spot;
-        }
-        rate.unpriced.sort();
-        rate.unpriced.dedup();
-        rate
-    }
-}
-
-/// What a cluster costs per hour.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct Rate {
-    pub usd: f64,
-    /// Instance types with no price (not counted in `usd`).
-    pub unpriced: Vec<String>,
-    /// Some capacity is spot: `usd` is an upper bound.
-    pub spot: bool,
-}
-
-impl Rate {
-    /// At this rate for `uptime`: the cost so far.
-    pub fn over(&self, uptime: chrono::Duration) -> f64 {
-        self.usd * uptime.num_seconds().max(0) as f64 / 3600.0
+    /// The built-in table's price (us-east-1 only).
+    pub fn built_in(&self, region: &str, instance_type: &str) -> Option<Price> {
+        (region == BUILT_IN_REGION)
+            .then(|| BUILT_IN.iter().find(|(t, _, _)| *t == instance_type))
+            .flatten()
+            .map(|(_, ec2, emr)| Price {
+                ec2: *ec2,
+                emr: *emr,
+            })
     }
 }
 
@@ -125,53 +95,19 @@ impl Rate {
 mod tests {
     use super::*;
 
-    fn group(t: &str, running: i32, spot: bool) -> CapacityGroup {
-        CapacityGroup {
-            id: "ig".into(),
-            name: None,
-            role: None,
-            instance_type: t.into(),
-            requested: running,
-            running,
-            is_fleet: t.contains('/'),
-            spot,
-        }
-    }
-
     #[test]
-    fn prices_running_capacity_and_names_what_it_cannot() {
-        let prices = Prices::default();
-        let rate = prices.hourly(&[
-            group("m5.xlarge", 1, false),
-            group("r5.2xlarge", 2, true),
-            group("x9.huge", 3, false),
-            group("m5.4xlarge", 0, false),
-        ]);
-        assert!((rate.usd - (0.24 + 2.0 * 0.63)).abs() < 1e-9, "{rate:?}");
-        assert_eq!(rate.unpriced, vec!["x9.huge".to_string()]);
-        assert!(rate.spot);
-    }
-
-    #[test]
-    fn the_config_overrides_and_other_regions_use_only_it() {
-        let mut prices: Prices = toml::from_str(
+    fn the_config_sets_prices_for_its_region_and_the_table_is_us_east_1s() {
+        let prices: Prices = toml::from_str(
             "region = \"eu-west-1\"\n[instances.\"m5.xlarge\"]\nec2 = 0.214\nemr = 0.048\n",
         )
         .unwrap();
-        assert_eq!(prices.price("m5.xlarge").map(|p| p.ec2), Some(0.214));
         assert_eq!(
-            prices.price("r5.xlarge"),
-            None,
-            "no us-east-1 price in eu-west-1"
+            prices.configured("eu-west-1", "m5.xlarge").map(|p| p.ec2),
+            Some(0.214)
         );
-        prices.region = BUILT_IN_REGION.into();
-        assert!(prices.price("r5.xlarge").is_some());
-        // A fleet at its first type.
-        assert!(
-            prices
-                .hourly(&[group("m5.xlarge/m5a.xlarge", 2, false)])
-                .usd
-                > 0.0
-        );
+        assert_eq!(prices.configured("us-east-1", "m5.xlarge"), None);
+        assert_eq!(prices.built_in("eu-west-1", "r5.xlarge"), None);
+        assert!(prices.built_in("us-east-1", "r5.xlarge").is_some());
+        assert_eq!(prices.built_in("us-east-1", "x9.huge"), None);
     }
 }

@@ -1,6 +1,6 @@
 //! The weekly savings report's figures: the scheduler's records of the week
 //! (`SavingsReport`), checked against what EMR says of each cluster now, and
-//! priced like `status` prices a cluster (`crate::prices`). The definitions
+//! priced from the same price book as `status` (`crate::price_book`). The definitions
 //! (docs/SAVINGS.md says them to users):
 //!
 //! - A termination **counts** when EMR shows the cluster ended no later than
@@ -21,7 +21,7 @@
 use crate::config::PolicyConfig;
 use crate::emr::{CapacityGroup, ClusterDetail};
 use crate::policy::{local_instant, workday, Rule};
-use crate::prices::{Prices, Rate};
+use crate::price_book::{PriceBook, Rate, Sources};
 use crate::report::{AutoAction, KeptBy, SavingsReport};
 use chrono::{DateTime, Duration, Utc};
 use chrono_tz::Tz;
@@ -155,6 +155,23 @@ impl Savings {
         all.dedup();
         all
     }
+
+    /// Where the prices of every figure came from.
+    pub fn sources(&self) -> Sources {
+        let mut all = Sources::new();
+        let rates = self.saved.iter().map(|s| &s.rate);
+        for rate in rates.chain(self.kept.iter().map(|k| &k.rate)) {
+            crate::price_book::merge(&mut all, &rate.sources);
+        }
+        all
+    }
+
+    /// Every instance type the report prices.
+    pub fn priced_types(
+        details: &HashMap<String, ClusterDetail>,
+    ) -> std::collections::BTreeSet<String> {
+        crate::price_book::types_of(details.values().flat_map(|d| &d.groups))
+    }
 }
 
 fn total<'a>(saved: impl Iterator<Item = &'a Saved>) -> Total {
@@ -190,15 +207,21 @@ fn instances(groups: &[CapacityGroup]) -> u32 {
         .sum()
 }
 
+/// The price book of each account's clusters (`None`: the bot's own), for
+/// the region it runs them in.
+pub type AccountBooks = HashMap<Option<String>, PriceBook>;
+
 /// The week's figures: `details` are DescribeCluster of the report's
 /// clusters now, by id (a missing one: EMR could not tell).
 pub fn tally(
     report: &SavingsReport,
     details: &HashMap<String, ClusterDetail>,
     policy: &PolicyConfig,
-    prices: &Prices,
+    books: &AccountBooks,
     tz: Tz,
 ) -> Savings {
+    let none = PriceBook::default();
+    let book = |d: &ClusterDetail| books.get(&d.summary.account).unwrap_or(&none);
     let mut saved = Vec::new();
     let mut not_counted = Vec::new();
     let mut seen = std::collections::BTreeSet::new();
@@ -237,7 +260,7 @@ pub fn tally(
             rule,
             hours: avoided(rule, action.at, policy, tz).num_seconds() as f64 / 3600.0,
             instances: instances(&groups),
-            rate: prices.hourly(&groups),
+            rate: book(detail).hourly(&groups),
         });
     }
 
@@ -257,7 +280,7 @@ pub fn tally(
                 nights: 0,
                 hours,
                 rate: detail
-                    .map(|d| prices.hourly(&at_size(d)))
+                    .map(|d| book(d).hourly(&at_size(d)))
                     .unwrap_or_default(),
             }
         });

@@ -5,6 +5,7 @@
 pub mod click;
 pub mod console;
 pub mod emulator;
+pub mod price_list;
 pub mod prompt;
 pub mod render;
 pub mod resources;
@@ -176,6 +177,10 @@ pub async fn start(options: Options) -> Result<Running, String> {
     let queue = Arc::new(SqsQueue::new(ingress_sqs, settings.queue_url.clone()));
     let ingress = Arc::new(Ingress::from_settings(&settings, queue).map_err(|e| e.to_string())?);
     let mut worker = emrbot_worker::build(&settings, &aws).map_err(|e| e.to_string())?;
+    if !options.use_real_aws {
+        // The emulator has no Price List: a local one serves AWS's documents.
+        price_list::serve_worker(&mut worker, &aws, &settings.table, price_list::bundled()).await;
+    }
     if options.bot_token.is_none() {
         worker.slack = Arc::new(console::ConsoleSlack::new(
             worker.slack.clone(),

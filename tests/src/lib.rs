@@ -6,11 +6,11 @@ pub mod app;
 pub mod aws;
 pub mod faults;
 pub mod fixtures;
-pub mod price_list;
 pub mod runtime_api;
 pub mod slack;
 pub mod socket_mode;
 
 pub use emrbot_local::emulator::{self, launch_cluster, Emulator};
+pub use emrbot_local::price_list;
 pub use slack::FakeSlack;
 pub use socket_mode::SocketModeServer;

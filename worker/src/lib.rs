@@ -6,6 +6,7 @@
 //! (claim the id) → `perform` (permissions, dispatch, audit, reply) → one of
 //! `status`, `plan`, `locks`, `launch`, `terminate`, `resize` → `reply` (to Slack).
 
+mod costs;
 mod error;
 pub mod events;
 mod history;
@@ -32,6 +33,7 @@ use emrbot_domain::ports::dedup::DedupStore;
 use emrbot_domain::ports::launches::LaunchStore;
 use emrbot_domain::ports::locks::LockStore;
 use emrbot_domain::ports::policy::{PolicyRecords, UnlockRecorder};
+use emrbot_domain::ports::prices::PriceList;
 use emrbot_domain::producers::Principals;
 use emrbot_domain::Config;
 use emrbot_shared::settings::{Settings, SettingsError};
@@ -61,6 +63,10 @@ pub struct Worker {
     pub records: Arc<dyn PolicyRecords>,
     pub slack: Arc<dyn SlackReplies>,
     pub clock: Arc<dyn Clock>,
+    /// AWS's on-demand prices, behind the day-long cache.
+    pub prices: Arc<dyn PriceList>,
+    /// The region this Lambda runs in: its own account's clusters' region.
+    pub region: String,
 }
 
 impl Worker {
@@ -85,6 +91,7 @@ pub fn build(settings: &Settings, aws: &aws_config::SdkConfig) -> Result<Worker,
     let dynamo = aws_sdk_dynamodb::Client::new(aws);
     let table = settings.table.clone();
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+    let prices = price_list(aws, &dynamo, &table, clock.clone());
     Ok(Worker {
         principals: settings.require_principals()?,
         response_urls: ResponseUrlPolicy {
@@ -98,6 +105,11 @@ pub fn build(settings: &Settings, aws: &aws_config::SdkConfig) -> Result<Worker,
         launches: Arc::new(DynamoLaunchStore::new(dynamo.clone(), table.clone())),
         unlocks: Arc::new(DynamoPolicyStore::new(dynamo.clone(), table.clone())),
         records: Arc::new(DynamoPolicyStore::new(dynamo, table)),
+        prices,
+        region: aws
+            .region()
+            .map(|r| r.to_string())
+            .unwrap_or_else(|| emrbot_domain::prices::BUILT_IN_REGION.into()),
         slack: Arc::new(
             HttpSlack::new(
                 &settings.slack_api_base,
@@ -110,4 +122,22 @@ pub fn build(settings: &Settings, aws: &aws_config::SdkConfig) -> Result<Worker,
         ),
         clock,
     })
+}
+
+/// The AWS Price List (its endpoint per the SDK's standard configuration)
+/// behind the DynamoDB price cache.
+pub fn price_list(
+    aws: &aws_config::SdkConfig,
+    dynamo: &aws_sdk_dynamodb::Client,
+    table: &str,
+    clock: Arc<dyn Clock>,
+) -> Arc<dyn PriceList> {
+    use emrbot_domain::cached_prices::CachedPriceList;
+    use emrbot_shared::aws::dynamodb::DynamoPriceCache;
+    use emrbot_shared::aws::pricing::AwsPriceList;
+    Arc::new(CachedPriceList::new(
+        Arc::new(AwsPriceList::new(aws)),
+        Arc::new(DynamoPriceCache::new(dynamo.clone(), table)),
+        clock,
+    ))
 }

@@ -150,7 +150,11 @@ impl Worker {
         for (account, id) in clusters {
             if let Some(api) = self.clusters.account(account.as_deref()).cloned() {
                 tasks.spawn(async move {
-                    let described = api.describe(&id).await;
+                    // EMR's answer does not say which of emrbot's accounts it is.
+                    let described = api.describe(&id).await.map(|mut d| {
+                        d.summary.account = account;
+                        d
+                    });
                     (id, described)
                 });
             }

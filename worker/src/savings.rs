@@ -8,6 +8,7 @@ use crate::Worker;
 use chrono::{DateTime, Duration, Utc};
 use emrbot_domain::cluster::ClusterId;
 use emrbot_domain::ports::clusters::EmrError;
+use emrbot_domain::price_book;
 use emrbot_domain::report::SavingsReport;
 use emrbot_domain::savings::{tally, Savings};
 use emrbot_shared::slack::render;
@@ -23,7 +24,6 @@ impl Worker {
         Ok(render::savings(
             &savings,
             &self.config.policy,
-            &self.config.prices,
             self.config.timezone,
         ))
     }
@@ -58,9 +58,16 @@ impl Worker {
     async fn checked(&self, report: &SavingsReport) -> Result<Savings, CommandError> {
         let described = self.describe_all(recorded_clusters(report)).await;
         let mut details = HashMap::new();
+        let mut wanted = Vec::new();
         for (id, described) in described {
             match described {
                 Ok(detail) => {
+                    let account = detail.summary.account.clone();
+                    wanted.extend(
+                        price_book::types_of(&detail.groups)
+                            .into_iter()
+                            .map(|t| (account.clone(), t)),
+                    );
                     details.insert(id.to_string(), detail);
                 }
                 Err(e @ EmrError::Transient(_)) => return Err(e.into()),
@@ -69,11 +76,21 @@ impl Worker {
                 }
             }
         }
+        // Each account's clusters at the prices of the region it runs them in.
+        let books = self.price_books(wanted.iter().cloned()).await;
+        let accounts: BTreeSet<Option<String>> = wanted.into_iter().map(|(a, _)| a).collect();
+        let by_account = accounts
+            .into_iter()
+            .map(|a| {
+                let book = books.get(&self.region_of(a.as_deref())).clone();
+                (a, book)
+            })
+            .collect();
         Ok(tally(
             report,
             &details,
             &self.config.policy,
-            &self.config.prices,
+            &by_account,
             self.config.timezone,
         ))
     }

@@ -8,6 +8,7 @@ use emrbot_domain::emr::{idle_since, idle_since_of, ClusterState, TAG_PRESET};
 use emrbot_domain::message::Requester;
 use emrbot_domain::policy::plan::Fate;
 use emrbot_domain::policy::StepFacts;
+use emrbot_domain::price_book;
 use emrbot_shared::slack::render::{self, ClusterView, DetailExtras};
 use emrbot_shared::slack::SlackMessage;
 use std::collections::HashMap;
@@ -79,14 +80,43 @@ impl Worker {
         let missing = shown
             .iter()
             .filter(|c| already.is_none_or(|d| !d.contains_key(&c.id)));
-        let described = self.describe_each(missing).await;
+        let shown_refs: Vec<_> = shown.iter().collect();
+        let (described, records) = tokio::join!(
+            self.describe_each(missing),
+            self.instance_records(&shown_refs)
+        );
         while let Some(Ok((id, since))) = tasks.join_next().await {
             idle.insert(id, since);
         }
-        let rates: HashMap<&ClusterId, _> = described
+        let details: HashMap<&ClusterId, _> = described
             .iter()
             .chain(already.into_iter().flatten())
-            .map(|(id, d)| (id, self.config.prices.hourly(&d.groups)))
+            .collect();
+        let account_of: HashMap<&ClusterId, Option<String>> =
+            shown.iter().map(|c| (&c.id, c.account.clone())).collect();
+        let wanted = shown.iter().flat_map(|c| {
+            let groups = details
+                .get(&c.id)
+                .map(|d| d.groups.as_slice())
+                .unwrap_or_default();
+            let listed = records.get(&c.id).map(|r| r.as_slice()).unwrap_or_default();
+            price_book::types_of(groups)
+                .into_iter()
+                .chain(listed.iter().map(|r| r.instance_type.clone()))
+                .map(|t| (c.account.clone(), t))
+                .collect::<Vec<_>>()
+        });
+        let books = self.price_books(wanted).await;
+        let book_of = |id: &ClusterId| {
+            books.get(&self.region_of(account_of.get(id).cloned().flatten().as_deref()))
+        };
+        let rates: HashMap<&ClusterId, _> = details
+            .iter()
+            .map(|(id, d)| (*id, book_of(id).hourly(&d.groups)))
+            .collect();
+        let spent: HashMap<&ClusterId, _> = records
+            .iter()
+            .map(|(id, r)| (id, self.spent(book_of(id), r)))
             .collect();
         let fates: HashMap<&ClusterId, (&Fate, bool)> = planned
             .iter()
@@ -108,6 +138,7 @@ impl Worker {
                 fate: fates.get(&c.id).map(|(fate, _)| (*fate).clone()),
                 protected: fates.get(&c.id).is_some_and(|(_, protected)| *protected),
                 rate: rates.get(&c.id).cloned(),
+                spent: spent.get(&c.id).cloned(),
             })
             .collect();
         Ok(render::status_list(
@@ -135,7 +166,19 @@ impl Worker {
                 .and_then(|p| p.idle_timeout)
                 .map(HumanDuration::to_chrono);
         }
-        let steps = api.list_steps(&summary.id).await.unwrap_or_default();
+        let (steps, records) =
+            tokio::join!(api.list_steps(&summary.id), api.list_instances(&summary.id));
+        let steps = steps.unwrap_or_default();
+        let records = records
+            .inspect_err(|e| tracing::warn!(error = %e, "instance records not read"))
+            .ok();
+        let account = summary.account.clone();
+        let types = price_book::types_of(&detail.groups)
+            .into_iter()
+            .chain(records.iter().flatten().map(|r| r.instance_type.clone()))
+            .map(|t| (account.clone(), t));
+        let books = self.price_books(types).await;
+        let book = books.get(&self.region_of(account.as_deref()));
         let lock = self.locks.get(&summary.id).await?;
         let history = self
             .audit
@@ -152,7 +195,8 @@ impl Worker {
             history: &history,
             cost_per_hour: self.config.policy.cost_per_normalized_instance_hour,
             command: &self.config.slack.command,
-            rate: Some(self.config.prices.hourly(&detail.groups)),
+            rate: Some(book.hourly(&detail.groups)),
+            spent: records.map(|r| self.spent(book, &r)),
         };
         Ok(render::cluster_detail(
             &detail,

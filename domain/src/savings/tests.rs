@@ -16,6 +16,19 @@ fn policy() -> PolicyConfig {
     }
 }
 
+/// m5.xlarge at 0.192 + 0.048 an hour, from the Price List.
+fn book() -> AccountBooks {
+    use crate::price_book::{PriceSource, Quote};
+    let book = PriceBook::of([(
+        "m5.xlarge".to_string(),
+        Some(Quote {
+            usd_per_hour: 0.24,
+            source: PriceSource::PriceList(None),
+        }),
+    )]);
+    [(None, book)].into_iter().collect()
+}
+
 fn hours(rule: Rule, at: &str, policy: &PolicyConfig) -> i64 {
     avoided(rule, t(at), policy, TOKYO).num_minutes() / 60
 }
@@ -162,7 +175,7 @@ fn terminations_count_when_emr_shows_them_done() {
         ],
         Vec::new(),
     );
-    let s = tally(&r, &details, &policy(), &Prices::default(), TOKYO);
+    let s = tally(&r, &details, &policy(), &book(), TOKYO);
     let rows: Vec<(&str, u32, f64)> = s
         .saved
         .iter()
@@ -200,7 +213,7 @@ fn terminations_count_when_emr_shows_them_done() {
         dry_run: true,
         ..policy()
     };
-    let s = tally(&r, &details, &dry, &Prices::default(), TOKYO);
+    let s = tally(&r, &details, &dry, &book(), TOKYO);
     assert!(s.dry_run);
     assert_eq!(s.saved.len(), 4);
 }
@@ -231,7 +244,7 @@ fn kept_clusters_cost_what_they_ran_in_the_week() {
     )]
     .into_iter()
     .collect();
-    let s = tally(&r, &details, &policy(), &Prices::default(), TOKYO);
+    let s = tally(&r, &details, &policy(), &book(), TOKYO);
     assert_eq!(s.kept.len(), 1);
     let k = &s.kept[0];
     assert_eq!((k.nights, &k.by), (2, &KeptBy::Tag));

@@ -30,9 +30,10 @@ async fn status_lists_every_active_cluster_through_the_response_url() {
         "WAITING",
         // Each cluster's fate, as `plan` tells it (idle and unlocked).
         ":boom: terminates at",
-        // Cost from instance prices (m5.xlarge, built in for us-east-1).
+        // Cost from AWS's Price List (the local one, serving m5.xlarge),
+        // said under the figures.
         "so far ($",
-        "from instance prices (all 2 clusters;",
+        "(all 2 clusters). Prices: AWS price list of 2026-11-01 (EC2 on-demand + EMR).",
     ] {
         assert!(text.contains(expected), "{expected} missing from {text}");
     }

@@ -4,6 +4,7 @@
 mod automatic;
 mod bundles;
 mod common;
+mod costs;
 mod cross_account;
 mod deadline;
 mod failures;

@@ -237,6 +237,13 @@ async fn a_simulated_week_on_the_templates_schedules_keeps_every_promise() {
         .unwrap()
         .with_clusters(directory);
     worker.clock = clock.clone();
+    let _price_list = emrbot_tests::price_list::serve_worker(
+        &mut worker,
+        &aws,
+        &resources.table,
+        emrbot_tests::price_list::bundled(),
+    )
+    .await;
     let mut week = Week {
         clock,
         emr,

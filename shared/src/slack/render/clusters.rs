@@ -3,6 +3,8 @@
 //! `terminate j-1ABC`); the ingress parses it like typed text. The action id
 //! `emrbot:confirm` marks a confirmation.
 
+pub(crate) use super::cost::{cents, dollars};
+pub use super::cost::{cost_text, hours_and_cost, Cost};
 use super::local_time;
 use crate::slack::blocks::{
     actions, context, escape, header, section, section_fields, Button, SlackMessage,
@@ -14,7 +16,7 @@ use emrbot_domain::command::Action;
 use emrbot_domain::duration::format_elapsed;
 use emrbot_domain::emr::{ClusterDetail, ClusterSummary, InstanceRole, StepSummary};
 use emrbot_domain::lock::Lock;
-use emrbot_domain::prices::Rate;
+use emrbot_domain::price_book::{Rate, Spent};
 
 pub const CONFIRM_ACTION_ID: &str = "emrbot:confirm";
 
@@ -32,61 +34,17 @@ pub struct ClusterView<'a> {
     pub protected: bool,
     /// Its hourly rate from instance prices, when its capacity was read.
     pub rate: Option<Rate>,
+    /// What its instances cost over the hours they ran, when EMR's
+    /// instance records were read.
+    pub spent: Option<Spent>,
 }
 
-/// `≈ $4.32 so far ($0.96/h)`, marked when spot or partly unpriced; the
-/// normalized-hour figure when no rate is known.
-pub fn cost_text(
-    c: &ClusterSummary,
-    rate: Option<&Rate>,
-    per_nih: Option<f64>,
-    now: DateTime<Utc>,
-) -> String {
-    let Some(rate) = rate.filter(|r| r.usd > 0.0) else {
-        return hours_and_cost(c.normalized_instance_hours, per_nih);
-    };
-    let so_far = c.uptime(now).map_or(0.0, |up| rate.over(up));
-    let mut text = format!(
-        "≈ {} so far ({}/h)",
-        dollars(cents(so_far)),
-        dollars(cents(rate.usd))
-    );
-    if rate.spot {
-        text.push_str(", spot at on-demand prices");
-    }
-    if !rate.unpriced.is_empty() {
-        text.push_str(&format!(
-            ", without {} (no price)",
-            rate.unpriced
-                .iter()
-                .map(|t| escape(t))
-                .collect::<Vec<_>>()
-                .join(", ")
-        ));
-    }
-    text
-}
-
-/// Dollars rounded to the cent, as every cost line shows them: a total is
-/// the sum of these, so it adds up to what is on screen.
-pub(crate) fn cents(usd: f64) -> i64 {
-    (usd * 100.0).round() as i64
-}
-
-/// `$12.05` from cents.
-pub(crate) fn dollars(cents: i64) -> String {
-    format!("${}.{:02}", cents / 100, cents % 100)
-}
-
-/// `12 normalized instance hours (≈ $3.60)`.
-pub fn hours_and_cost(hours: Option<i32>, rate: Option<f64>) -> String {
-    let hours = hours.unwrap_or(0);
-    match rate {
-        Some(rate) => format!(
-            "{hours} normalized instance hours (≈ ${:.2})",
-            hours as f64 * rate
-        ),
-        None => format!("{hours} normalized instance hours"),
+impl ClusterView<'_> {
+    pub fn cost(&self) -> Cost<'_> {
+        Cost {
+            rate: self.rate.as_ref(),
+            spent: self.spent.as_ref(),
+        }
     }
 }
 
@@ -200,6 +158,8 @@ pub struct DetailExtras<'a> {
     pub cost_per_hour: Option<f64>,
     /// Its hourly rate from instance prices.
     pub rate: Option<Rate>,
+    /// What its instances cost over the hours they ran.
+    pub spent: Option<Spent>,
     /// The slash command, as refusals in the history name it.
     pub command: &'a str,
 }
@@ -213,6 +173,10 @@ pub fn cluster_detail(
 ) -> SlackMessage {
     let lock = x.lock;
     let c = &d.summary;
+    let cost = Cost {
+        rate: x.rate.as_ref(),
+        spent: x.spent.as_ref(),
+    };
     let mut blocks = vec![header(&format!("{} ({})", c.name, c.id))];
     let mut fields = vec![
         format!("*State*\n{}", c.state),
@@ -225,10 +189,7 @@ pub fn cluster_detail(
         ),
         format!("*Held by*\n{}", lock_text(lock, now, tz)),
         format!("*Release*\n{}", d.release.as_deref().unwrap_or("?")),
-        format!(
-            "*Cost*\n{}",
-            cost_text(c, x.rate.as_ref(), x.cost_per_hour, now)
-        ),
+        format!("*Cost*\n{}", cost_text(c, cost, x.cost_per_hour, now)),
         format!(
             "*Idle for*\n{}",
             x.idle_since
@@ -308,6 +269,9 @@ pub fn cluster_detail(
             .map(|e| super::history::history_line(e, x.command, tz))
             .collect();
         blocks.push(section(&format!("*Recent history*\n{}", lines.join("\n"))));
+    }
+    if let Some(note) = super::cost::sources_note(&cost.sources(), cost.spot()) {
+        blocks.push(context(&note));
     }
     if !d.tags.is_empty() {
         let tags: Vec<String> = d

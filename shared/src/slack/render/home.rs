@@ -67,6 +67,10 @@ pub fn home(
             "*What emrbot saved*\n{}",
             super::savings::summary(s, "in the last 7 days")
         )));
+        let spot = s.saved.iter().any(|x| x.rate.spot);
+        if let Some(note) = super::cost::sources_note(&s.sources(), spot) {
+            blocks.push(context(&note));
+        }
     }
     let mut note = format!(
         "Updated {}. `{command} plan` shows every cluster's fate, `{command} status` their details.",

@@ -6,6 +6,7 @@
 
 pub mod ack;
 pub mod clusters;
+pub mod cost;
 pub mod history;
 pub mod home;
 pub mod notices;

@@ -9,7 +9,6 @@ use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use emrbot_domain::config::PolicyConfig;
 use emrbot_domain::policy::Rule;
-use emrbot_domain::prices::Prices;
 use emrbot_domain::report::KeptBy;
 use emrbot_domain::savings::{NotCounted, Savings, Total, MAX_IDLE};
 use serde_json::Value;
@@ -79,7 +78,7 @@ pub fn summary(s: &Savings, period: &str) -> String {
     }
 }
 
-pub fn savings(s: &Savings, policy: &PolicyConfig, prices: &Prices, tz: Tz) -> SlackMessage {
+pub fn savings(s: &Savings, policy: &PolicyConfig, tz: Tz) -> SlackMessage {
     let period = format!("{} – {}", day(s.since, tz), day(s.until, tz));
     let mut blocks = vec![header(&if s.dry_run {
         format!("EMR savings (dry run): {period}")
@@ -143,11 +142,11 @@ pub fn savings(s: &Savings, policy: &PolicyConfig, prices: &Prices, tz: Tz) -> S
     if !s.saved.is_empty() || !s.kept.is_empty() {
         blocks.extend(table_blocks(&table(s, tz)));
     }
-    let mut notes = vec![format!(
-        "Estimates from {} list prices (EC2 on-demand + EMR), spot at on-demand prices; \
-         how it counts: docs/SAVINGS.md.",
-        escape(&prices.region)
-    )];
+    let spot = s.saved.iter().any(|x| x.rate.spot) || s.kept.iter().any(|k| k.rate.spot);
+    let mut notes: Vec<String> = super::cost::sources_note(&s.sources(), spot)
+        .into_iter()
+        .collect();
+    notes.push("How it counts: docs/SAVINGS.md.".into());
     let unpriced = s.unpriced();
     if !unpriced.is_empty() {
         notes.push(format!(
@@ -246,7 +245,7 @@ fn table_blocks(rows: &[String]) -> Vec<Value> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use emrbot_domain::prices::Rate;
+    use emrbot_domain::price_book::Rate;
     use emrbot_domain::report::AutoAction;
     use emrbot_domain::savings::Saved;
 
@@ -280,13 +279,7 @@ mod tests {
             not_counted: Vec::new(),
             kept: Vec::new(),
         };
-        let message = savings(
-            &s,
-            &PolicyConfig::default(),
-            &Prices::default(),
-            chrono_tz::UTC,
-        )
-        .to_json();
+        let message = savings(&s, &PolicyConfig::default(), chrono_tz::UTC).to_json();
         let blocks = message["blocks"].as_array().unwrap();
         assert!(blocks.len() <= 50, "{} blocks", blocks.len());
         for block in blocks {

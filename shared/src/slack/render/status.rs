@@ -153,9 +153,8 @@ fn cost_total(
     let priced: Vec<(i64, i64)> = views
         .iter()
         .filter_map(|v| {
-            let rate = v.rate.as_ref().filter(|r| r.usd > 0.0)?;
-            let so_far = v.cluster.uptime(now).map_or(0.0, |up| rate.over(up));
-            Some((cents(so_far), cents(rate.usd)))
+            let (so_far, hourly) = v.cost().figures(v.cluster, now)?;
+            Some((cents(so_far), cents(hourly)))
         })
         .collect();
     if priced.is_empty() {
@@ -173,11 +172,21 @@ fn cost_total(
         (k, n) if k == n => format!("all {n} clusters"),
         (k, n) => format!("{k} of {n} clusters; the others have no price"),
     };
-    Some(format!(
-        "≈ {} so far {whole}, {}/h now, from instance prices ({covered}; estimates, not a bill).",
-        dollars(so_far),
-        dollars(hourly)
-    ))
+    let mut sources = emrbot_domain::price_book::Sources::new();
+    for v in views {
+        emrbot_domain::price_book::merge(&mut sources, &v.cost().sources());
+    }
+    let spot = views.iter().any(|v| v.cost().spot());
+    let note = super::cost::sources_note(&sources, spot).unwrap_or_default();
+    Some(
+        format!(
+            "≈ {} so far {whole}, {}/h now ({covered}). {note}",
+            dollars(so_far),
+            dollars(hourly)
+        )
+        .trim_end()
+        .to_string(),
+    )
 }
 
 fn page_button(label: &str, page: usize) -> Button {
@@ -199,7 +208,7 @@ fn facts(v: &ClusterView<'_>, now: DateTime<Utc>, tz: Tz) -> String {
     format!(
         "Up {uptime} · {activity} · held by {} · {}",
         lock_text(v.lock, now, tz),
-        cost_text(c, v.rate.as_ref(), v.cost_per_hour, now)
+        cost_text(c, v.cost(), v.cost_per_hour, now)
     )
 }
 

@@ -16,7 +16,8 @@ use emrbot_domain::emr::{
 use emrbot_domain::lock::Lock;
 use emrbot_domain::policy::plan::Fate;
 use emrbot_domain::policy::Rule;
-use emrbot_domain::prices::Rate;
+use emrbot_domain::price_book::Rate;
+use emrbot_domain::price_book::{Fallback, PriceSource, Spent};
 
 const TOKYO: Tz = chrono_tz::Asia::Tokyo;
 
@@ -38,16 +39,28 @@ fn cluster(id: &str, name: &str, up: Duration) -> ClusterSummary {
     }
 }
 
+fn listed() -> PriceSource {
+    PriceSource::PriceList(Some(chrono::NaiveDate::from_ymd_opt(2026, 12, 1).unwrap()))
+}
+
 fn rate(usd: f64) -> Rate {
     Rate {
         usd,
         unpriced: Vec::new(),
         spot: false,
+        sources: [(listed(), ["m5.xlarge".to_string()].into())].into(),
     }
 }
 
+/// A cluster whose instance records say it ran at `rate` all along.
 fn view<'a>(c: &'a ClusterSummary, rate: Option<Rate>) -> ClusterView<'a> {
+    let spent = rate.as_ref().map(|r| Spent {
+        usd: r.over(c.uptime(now()).unwrap()),
+        sources: r.sources.clone(),
+        ..Spent::default()
+    });
     ClusterView {
+        spent,
         cluster: c,
         lock: None,
         idle_since: None,
@@ -81,7 +94,10 @@ fn the_total_is_the_sum_of_the_cents_shown() {
         "{shown}"
     );
     assert!(
-        shown.contains("≈ $0.00 so far in all, $1.44/h now, from instance prices (all 2 clusters;"),
+        shown.contains(
+            "≈ $0.00 so far in all, $1.44/h now (all 2 clusters). \
+             Prices: AWS price list of 2026-12-01 (EC2 on-demand + EMR)."
+        ),
         "{shown}"
     );
 }
@@ -97,7 +113,7 @@ fn counts_are_in_the_right_number() {
         now(),
         TOKYO,
     ));
-    assert!(one.contains("(one cluster;"), "{one}");
+    assert!(one.contains("(one cluster)."), "{one}");
     let partly = text(&status_list(
         &[view(&a, Some(rate(1.0))), view(&b, None)],
         &StatusPages::of(2, 1),
@@ -106,7 +122,7 @@ fn counts_are_in_the_right_number() {
         TOKYO,
     ));
     assert!(
-        partly.contains("(1 of 2 clusters; the others have no price;"),
+        partly.contains("(1 of 2 clusters; the others have no price)."),
         "{partly}"
     );
     for wrong in ["1 clusters", "1 of 1 clusters"] {
@@ -250,5 +266,48 @@ fn every_time_carries_its_zone() {
     assert!(
         status.contains("held by <@U1> until Mon 16:00 JST"),
         "{status}"
+    );
+}
+
+#[test]
+fn every_figure_says_where_its_prices_came_from() {
+    let a = cluster("j-1AAAAAAAAAAAA", "a", Duration::hours(2));
+    let fallback = Rate {
+        usd: 0.48,
+        spot: true,
+        sources: [
+            (
+                PriceSource::BuiltIn(Fallback::Unreachable),
+                ["m5.xlarge".to_string()].into(),
+            ),
+            (PriceSource::Config, ["r5.xlarge".to_string()].into()),
+        ]
+        .into(),
+        unpriced: vec!["x9.huge".into()],
+    };
+    // No instance records: the figure is the rate over the uptime, and says so.
+    let mut v = view(&a, Some(fallback));
+    v.spent = None;
+    let shown = text(&status_list(
+        &[v],
+        &StatusPages::of(1, 1),
+        &PolicyConfig::default(),
+        now(),
+        TOKYO,
+    ));
+    assert!(
+        shown.contains(
+            "≈ $0.96 so far ($0.48/h), at its current size, spot at on-demand prices, \
+             without x9.huge (no price)"
+        ),
+        "{shown}"
+    );
+    assert!(
+        shown.contains(
+            "Prices: `[prices]` in the config for r5.xlarge; estimated from built-in prices: \
+             the AWS price list could not be reached (m5.xlarge); \
+             spot capacity at on-demand prices (an upper bound)."
+        ),
+        "{shown}"
     );
 }

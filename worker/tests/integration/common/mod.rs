@@ -41,6 +41,8 @@ pub struct Env {
     pub slack: FakeSlack,
     pub aws: aws_config::SdkConfig,
     pub worker: Worker,
+    /// The Price List the worker's prices come from.
+    pub price_list: emrbot_tests::price_list::PriceListServer,
 }
 
 pub async fn env() -> Env {
@@ -62,12 +64,20 @@ pub async fn env() -> Env {
         ingress_principal: Some(INGRESS_PRINCIPAL.into()),
         scheduler_principal: Some(SCHEDULER_PRINCIPAL.into()),
     };
-    let worker = emrbot_worker::build(&settings, &aws).expect("worker");
+    let mut worker = emrbot_worker::build(&settings, &aws).expect("worker");
+    let price_list = emrbot_tests::price_list::serve_worker(
+        &mut worker,
+        &aws,
+        "emrbot",
+        emrbot_tests::price_list::bundled(),
+    )
+    .await;
     Env {
         emulator,
         slack,
         aws,
         worker,
+        price_list,
     }
 }
 

@@ -1,4 +1,7 @@
-//! A local AWS Price List Query API: moto has none, so this speaks the real
+//! A local AWS Price List Query API, the emulator's part moto cannot play
+//! (moto has no Price List): `emrbot-local run` serves AWS's product
+//! documents for the types of its demo ([`bundled`]), and the tests serve
+//! their own. It speaks the real
 //! wire protocol (awsJson1_1: `POST /` with `X-Amz-Target:
 //! AWSPriceListService.GetProducts`, products returned in `PriceList` as
 //! JSON strings, `NextToken` paging), honours `ServiceCode` and `TERM_MATCH`
@@ -160,4 +163,37 @@ async fn get_products(
         answer.to_string(),
     )
         .into_response()
+}
+
+/// The product documents `emrbot-local run` serves: AWS's Price List
+/// entries for m5.xlarge in us-east-1 (EC2 Linux on-demand and EMR's
+/// uplift), as GetProducts returns them. Other types get no product, and
+/// emrbot says it fell back to its built-in prices for them.
+pub fn bundled() -> Vec<Value> {
+    [
+        include_str!("../../tests/fixtures/pricelist/ec2-m5.xlarge-linux-us-east-1.json"),
+        include_str!("../../tests/fixtures/pricelist/emr-m5.xlarge-us-east-1.json"),
+    ]
+    .into_iter()
+    .map(|doc| serde_json::from_str(doc).expect("a bundled product document is JSON"))
+    .collect()
+}
+
+/// Starts a local Price List serving `products` and gives `worker` prices
+/// from it (behind its DynamoDB cache in `table`), as AWS's would be.
+pub async fn serve_worker(
+    worker: &mut emrbot_worker::Worker,
+    aws: &aws_config::SdkConfig,
+    table: &str,
+    products: Vec<Value>,
+) -> PriceListServer {
+    let server = PriceListServer::start(products, 100).await;
+    let pricing = aws.to_builder().endpoint_url(&server.endpoint).build();
+    worker.prices = emrbot_worker::price_list(
+        &pricing,
+        &aws_sdk_dynamodb::Client::new(aws),
+        table,
+        worker.clock.clone(),
+    );
+    server
 }

@@ -1,0 +1,231 @@
+//! The prices a cost figure is made of, each with where it came from: the
+//! AWS Price List (EC2 on-demand plus EMR's uplift, in the cluster's region),
+//! `[prices]` in the config where it names a type, or the built-in table
+//! when the Price List cannot answer, said as the fallback it is.
+//!
+//! A [`PriceBook`] is read once per command for the instance types the
+//! command shows (one Price List query per (service, region, type), behind
+//! the day-long cache); every figure is then priced from it, so the figures
+//! of one reply agree.
+
+use crate::emr::CapacityGroup;
+use crate::ports::prices::PriceList;
+use crate::pricelist::Service;
+use crate::prices::Prices;
+use crate::usage::{Market, Usage};
+use chrono::NaiveDate;
+use std::collections::{BTreeMap, BTreeSet};
+
+/// Where a price came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum PriceSource {
+    /// AWS's Price List, as published on that day (`None`: undated).
+    PriceList(Option<NaiveDate>),
+    /// `[prices]` in the config, which wins over every other source.
+    Config,
+    /// The built-in table, because the Price List did not answer.
+    BuiltIn(Fallback),
+}
+
+/// Why the built-in table was used.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Fallback {
+    /// The Price List could not be reached, or refused the query.
+    Unreachable,
+    /// The Price List has no product for the type in the region.
+    NoProduct,
+}
+
+/// An instance type's on-demand price per hour (EC2 + EMR), and its source.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Quote {
+    pub usd_per_hour: f64,
+    pub source: PriceSource,
+}
+
+/// The instance types priced from each source: what a reply says under its
+/// figures.
+pub type Sources = BTreeMap<PriceSource, BTreeSet<String>>;
+
+/// What a cluster costs per hour.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Rate {
+    pub usd: f64,
+    /// Instance types with no price (not counted in `usd`).
+    pub unpriced: Vec<String>,
+    /// Some capacity is spot, priced at on-demand rates: `usd` is an upper bound.
+    pub spot: bool,
+    /// The types priced from each source.
+    pub sources: Sources,
+}
+
+impl Rate {
+    /// At this rate for `uptime`: the cost so far.
+    pub fn over(&self, uptime: chrono::Duration) -> f64 {
+        self.usd * uptime.num_seconds().max(0) as f64 / 3600.0
+    }
+}
+
+/// The quotes of one command's instance types.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct PriceBook {
+    /// `None`: no source has a price for the type (it is named, never zero).
+    quotes: BTreeMap<String, Option<Quote>>,
+}
+
+/// What a cluster's instances cost over the hours they ran.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Spent {
+    pub usd: f64,
+    pub instance_hours: f64,
+    /// Instance types with hours and no price (not counted in `usd`).
+    pub unpriced: Vec<String>,
+    /// Some hours were spot, priced at on-demand rates: `usd` is an upper bound.
+    pub spot: bool,
+    pub sources: Sources,
+}
+
+impl PriceBook {
+    /// A book of the given quotes (tests, and [`read`]).
+    pub fn of(quotes: impl IntoIterator<Item = (String, Option<Quote>)>) -> Self {
+        Self {
+            quotes: quotes.into_iter().collect(),
+        }
+    }
+
+    pub fn quote(&self, instance_type: &str) -> Option<Quote> {
+        self.quotes.get(instance_type).copied().flatten()
+    }
+
+    /// The hourly rate of `groups` at their running size (a fleet at its
+    /// first instance type, one instance per unit of capacity).
+    pub fn hourly(&self, groups: &[CapacityGroup]) -> Rate {
+        let mut rate = Rate::default();
+        for g in groups.iter().filter(|g| g.running > 0) {
+            let first = first_type(&g.instance_type);
+            match self.quote(first) {
+                Some(q) => {
+                    rate.usd += q.usd_per_hour * f64::from(g.running);
+                    rate.sources
+                        .entry(q.source)
+                        .or_default()
+                        .insert(first.to_string());
+                }
+                None => rate.unpriced.push(first.to_string()),
+            }
+            rate.spot |= g.spot;
+        }
+        rate.unpriced.sort();
+        rate.unpriced.dedup();
+        rate
+    }
+
+    /// What `usage` cost: each (type, market)'s hours at the type's price.
+    pub fn spent(&self, usage: &Usage) -> Spent {
+        let mut spent = Spent::default();
+        let costed = usage.cost(|t, _| self.quote(t).map(|q| q.usd_per_hour));
+        spent.usd = costed.usd;
+        spent.instance_hours = costed.instance_hours;
+        for ((instance_type, market), hours) in &usage.hours {
+            if *hours <= 0.0 {
+                continue;
+            }
+            if let Some(q) = self.quote(instance_type) {
+                spent
+                    .sources
+                    .entry(q.source)
+                    .or_default()
+                    .insert(instance_type.clone());
+                spent.spot |= *market == Market::Spot;
+            }
+        }
+        spent.unpriced = costed.unpriced.into_iter().map(|(t, _)| t).collect();
+        spent.unpriced.sort();
+        spent.unpriced.dedup();
+        spent
+    }
+}
+
+/// Adds `from`'s sources to `into`.
+pub fn merge(into: &mut Sources, from: &Sources) {
+    for (source, types) in from {
+        into.entry(*source)
+            .or_default()
+            .extend(types.iter().cloned());
+    }
+}
+
+/// A fleet names its types `a/b/c`; it is priced at the first.
+pub fn first_type(instance_type: &str) -> &str {
+    instance_type.split('/').next().unwrap_or_default()
+}
+
+/// The instance types `groups` run, each once (fleets at their first type).
+pub fn types_of<'a>(groups: impl IntoIterator<Item = &'a CapacityGroup>) -> BTreeSet<String> {
+    groups
+        .into_iter()
+        .map(|g| first_type(&g.instance_type).to_string())
+        .collect()
+}
+
+/// Reads the quotes of `types` in `region`: `[prices]` where it names the
+/// type, else the Price List (EC2 and EMR, concurrently), else the built-in
+/// table with the reason. A Price List that fails costs a fallback, never
+/// the figure.
+pub async fn read(
+    list: &dyn PriceList,
+    prices: &Prices,
+    region: &str,
+    types: BTreeSet<String>,
+) -> PriceBook {
+    let quotes = types.into_iter().map(|t| async move {
+        let quote = quote(list, prices, region, &t).await;
+        (t, quote)
+    });
+    PriceBook::of(futures_util::future::join_all(quotes).await)
+}
+
+async fn quote(list: &dyn PriceList, prices: &Prices, region: &str, t: &str) -> Option<Quote> {
+    if let Some(p) = prices.configured(region, t) {
+        return Some(Quote {
+            usd_per_hour: p.ec2 + p.emr,
+            source: PriceSource::Config,
+        });
+    }
+    let (ec2, emr) = tokio::join!(
+        list.hourly(Service::Ec2, region, t),
+        list.hourly(Service::Emr, region, t)
+    );
+    let fallback = match (ec2, emr) {
+        (Ok(Some(ec2)), Ok(Some(emr))) => {
+            let published = [ec2.published, emr.published]
+                .into_iter()
+                .flatten()
+                .min()
+                .map(|d| d.date_naive());
+            return Some(Quote {
+                usd_per_hour: ec2.usd_per_hour + emr.usd_per_hour,
+                source: PriceSource::PriceList(published),
+            });
+        }
+        (Err(error), _) | (_, Err(error)) => {
+            tracing::warn!(instance_type = t, region, error = %error, "price list: using the built-in price");
+            Fallback::Unreachable
+        }
+        _ => {
+            tracing::info!(
+                instance_type = t,
+                region,
+                "price list has no product; using the built-in price"
+            );
+            Fallback::NoProduct
+        }
+    };
+    prices.built_in(region, t).map(|p| Quote {
+        usd_per_hour: p.ec2 + p.emr,
+        source: PriceSource::BuiltIn(fallback),
+    })
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,125 @@
+//! What a cluster costs, as `status` tells it: prices from the AWS Price
+//! List (a local one that speaks its wire protocol; moto has none) behind
+//! the DynamoDB cache, EMR's instance records from the emulator, and the
+//! source of every figure said under it, the built-in table as a fallback.
+
+use crate::common;
+use emrbot_tests::launch_cluster;
+
+/// A cluster of `instance_type` (1 master, 2 core), launched straight
+/// through EMR.
+async fn launch_of(env: &common::Env, name: &str, instance_type: &str) -> String {
+    use aws_sdk_emr::types::{InstanceGroupConfig, InstanceRoleType, JobFlowInstancesConfig};
+    let group = |role: InstanceRoleType, count: i32| {
+        InstanceGroupConfig::builder()
+            .instance_role(role)
+            .instance_type(instance_type)
+            .instance_count(count)
+            .build()
+    };
+    let out = env
+        .emr()
+        .run_job_flow()
+        .name(name)
+        .release_label("emr-7.5.0")
+        .service_role("EMR_DefaultRole")
+        .job_flow_role("EMR_EC2_DefaultRole")
+        .instances(
+            JobFlowInstancesConfig::builder()
+                .instance_groups(group(InstanceRoleType::Master, 1))
+                .instance_groups(group(InstanceRoleType::Core, 2))
+                .keep_job_flow_alive_when_no_steps(true)
+                .build(),
+        )
+        .send()
+        .await
+        .expect("RunJobFlow");
+    out.job_flow_id().unwrap().to_string()
+}
+
+async fn status(env: &common::Env, text: &str) -> String {
+    let (message, path) = env.text(text, "U1");
+    env.worker
+        .handle_message(&message, common::FROM_INGRESS)
+        .await;
+    env.reply(&path)
+}
+
+#[tokio::test]
+async fn status_prices_from_the_price_list_and_says_of_which_date() {
+    let env = common::env().await;
+    launch_cluster(&env.emr(), "adhoc-priced").await.unwrap();
+    let one = status(&env, "status adhoc-priced").await;
+    // 3 × m5.xlarge at the Price List's 0.192 (EC2) + 0.048 (EMR).
+    assert!(one.contains("so far ($0.72/h)"), "{one}");
+    assert!(
+        one.contains("Prices: AWS price list of 2026-11-01 (EC2 on-demand + EMR)."),
+        "{one}"
+    );
+    assert!(
+        !one.contains("at its current size"),
+        "from EMR's instance records: {one}"
+    );
+    let all = status(&env, "status").await;
+    assert!(
+        all.contains("$0.72/h now (one cluster). Prices: AWS price list of 2026-11-01"),
+        "{all}"
+    );
+    // One GetProducts per (service, type) for both replies: the cache served the second.
+    let asked: Vec<String> = env
+        .price_list
+        .requests()
+        .iter()
+        .map(|r| r["ServiceCode"].as_str().unwrap_or_default().to_string())
+        .collect();
+    assert_eq!(asked.len(), 2, "{asked:?}");
+    assert!(asked.contains(&"AmazonEC2".into()) && asked.contains(&"ElasticMapReduce".into()));
+}
+
+#[tokio::test]
+async fn the_price_list_down_gives_built_in_prices_said_as_the_fallback() {
+    let env = common::env().await;
+    launch_cluster(&env.emr(), "adhoc-outage").await.unwrap();
+    env.price_list.fail_with(Some(503));
+    let one = status(&env, "status adhoc-outage").await;
+    assert!(
+        one.contains("so far ($0.72/h)"),
+        "the figure is still there: {one}"
+    );
+    assert!(
+        one.contains(
+            "estimated from built-in prices: the AWS price list could not be reached (m5.xlarge)"
+        ),
+        "{one}"
+    );
+    // The outage was not cached: once the Price List is back, so are its prices.
+    env.price_list.fail_with(None);
+    let again = status(&env, "status adhoc-outage").await;
+    assert!(
+        again.contains("Prices: AWS price list of 2026-11-01"),
+        "{again}"
+    );
+}
+
+#[tokio::test]
+async fn a_type_the_price_list_has_no_product_for_is_named_never_zero() {
+    let env = common::env().await;
+    // r5.xlarge: in the built-in table, not on the local Price List.
+    launch_of(&env, "adhoc-r5", "r5.xlarge").await;
+    let one = status(&env, "status adhoc-r5").await;
+    assert!(
+        one.contains("so far ($0.95/h)"),
+        "3 × 0.315 from the table: {one}"
+    );
+    assert!(
+        one.contains(
+            "estimated from built-in prices: the AWS price list has no product for r5.xlarge"
+        ),
+        "{one}"
+    );
+    // In no source at all: named, and not counted as zero.
+    launch_of(&env, "adhoc-x9", "x9.mega").await;
+    let odd = status(&env, "status adhoc-x9").await;
+    assert!(odd.contains("no price for x9.mega"), "{odd}");
+    assert!(!odd.contains("$0.00/h"), "{odd}");
+}
