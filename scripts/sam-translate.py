@@ -124,7 +124,8 @@ def check_invariants(sam: dict, cfn: dict) -> list[str]:
            "worker: may not read the tags and metrics `plan` reads")
     # Cost figures: AWS's prices and EMR's instance records, the prices cached
     # under their own keys with nothing but reads and puts.
-    expect("pricing:GetProducts" in worker_policy and "elasticmapreduce:ListInstances" in worker_policy,
+    expect("pricing:GetProducts" in worker_policy and "elasticmapreduce:ListInstances" in worker_policy
+           and "ec2:DescribeSpotPriceHistory" in worker_policy,
            "worker: may not read the prices and instance records its figures come from")
     on_prices = [st for st in worker_statements_of(sam) if '"PRICE#*"' in json.dumps(st)]
     expect(

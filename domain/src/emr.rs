@@ -134,6 +134,8 @@ pub struct ClusterDetail {
     pub auto_terminate_idle: Option<chrono::Duration>,
     pub groups: Vec<CapacityGroup>,
     pub uses_fleets: bool,
+    /// The EC2 availability zone its instances run in (spot prices are per zone).
+    pub availability_zone: Option<String>,
 }
 
 /// A fleet's new target capacity: on demand, and spot when given (else the

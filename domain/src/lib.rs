@@ -26,6 +26,7 @@ pub mod refusal;
 pub mod report;
 pub mod savings;
 pub mod secret;
+pub mod spot;
 pub mod usage;
 
 pub use cluster::{ClusterId, ClusterRef};

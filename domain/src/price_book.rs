@@ -12,8 +12,9 @@ use crate::emr::CapacityGroup;
 use crate::ports::prices::PriceList;
 use crate::pricelist::Service;
 use crate::prices::Prices;
-use crate::usage::{Market, Usage};
-use chrono::NaiveDate;
+use crate::spot::SpotBook;
+use crate::usage::{InstanceRecord, Market};
+use chrono::{DateTime, NaiveDate, Utc};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// Where a price came from.
@@ -21,6 +22,8 @@ use std::collections::{BTreeMap, BTreeSet};
 pub enum PriceSource {
     /// AWS's Price List, as published on that day (`None`: undated).
     PriceList(Option<NaiveDate>),
+    /// EC2's spot price history (plus EMR's uplift from the price book).
+    SpotHistory,
     /// `[prices]` in the config, which wins over every other source.
     Config,
     /// The built-in table, because the Price List did not answer.
@@ -40,6 +43,8 @@ pub enum Fallback {
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Quote {
     pub usd_per_hour: f64,
+    /// EMR's part of it, which spot hours pay on top of the spot price.
+    pub emr_per_hour: f64,
     pub source: PriceSource,
 }
 
@@ -98,52 +103,97 @@ impl PriceBook {
     }
 
     /// The hourly rate of `groups` at their running size (a fleet at its
-    /// first instance type, one instance per unit of capacity).
-    pub fn hourly(&self, groups: &[CapacityGroup]) -> Rate {
+    /// first instance type, one instance per unit of capacity). Spot groups
+    /// at the spot price now where `spot` has it, else at on-demand (an
+    /// upper bound, marked).
+    pub fn hourly(&self, groups: &[CapacityGroup], spot: Option<SpotAt<'_>>) -> Rate {
         let mut rate = Rate::default();
         for g in groups.iter().filter(|g| g.running > 0) {
             let first = first_type(&g.instance_type);
-            match self.quote(first) {
-                Some(q) => {
-                    rate.usd += q.usd_per_hour * f64::from(g.running);
-                    rate.sources
-                        .entry(q.source)
-                        .or_default()
-                        .insert(first.to_string());
+            let Some(q) = self.quote(first) else {
+                rate.unpriced.push(first.to_string());
+                rate.spot |= g.spot;
+                continue;
+            };
+            let spot_now = spot
+                .filter(|_| g.spot)
+                .and_then(|s| s.book.at(s.zone, first, s.now));
+            let (usd, source) = match spot_now {
+                Some(price) => (price + q.emr_per_hour, PriceSource::SpotHistory),
+                None => {
+                    rate.spot |= g.spot;
+                    (q.usd_per_hour, q.source)
                 }
-                None => rate.unpriced.push(first.to_string()),
-            }
-            rate.spot |= g.spot;
+            };
+            rate.usd += usd * f64::from(g.running);
+            rate.sources
+                .entry(source)
+                .or_default()
+                .insert(first.to_string());
         }
         rate.unpriced.sort();
         rate.unpriced.dedup();
         rate
     }
 
-    /// What `usage` cost: each (type, market)'s hours at the type's price.
-    pub fn spent(&self, usage: &Usage) -> Spent {
+    /// What `records` cost up to `now`: each instance's hours at its type's
+    /// price; a spot instance at the spot price averaged over the hours it
+    /// ran, where `spot` has the history (else at on-demand, marked).
+    pub fn spent(
+        &self,
+        records: &[InstanceRecord],
+        now: DateTime<Utc>,
+        spot: Option<(&SpotBook, &str)>,
+    ) -> Spent {
         let mut spent = Spent::default();
-        let costed = usage.cost(|t, _| self.quote(t).map(|q| q.usd_per_hour));
-        spent.usd = costed.usd;
-        spent.instance_hours = costed.instance_hours;
-        for ((instance_type, market), hours) in &usage.hours {
-            if *hours <= 0.0 {
+        for r in records {
+            let hours = r.hours(now);
+            let Some(market) = r.market else {
+                continue;
+            };
+            spent.instance_hours += hours;
+            if hours <= 0.0 {
                 continue;
             }
-            if let Some(q) = self.quote(instance_type) {
-                spent
-                    .sources
-                    .entry(q.source)
-                    .or_default()
-                    .insert(instance_type.clone());
-                spent.spot |= *market == Market::Spot;
-            }
+            let Some(q) = self.quote(&r.instance_type) else {
+                spent.unpriced.push(r.instance_type.clone());
+                continue;
+            };
+            let average = match (market, spot, r.started) {
+                (Market::Spot, Some((book, zone)), Some(started)) => book.average(
+                    zone,
+                    &r.instance_type,
+                    started,
+                    r.ended.unwrap_or(now).min(now),
+                ),
+                _ => None,
+            };
+            let (usd, source) = match average {
+                Some(price) => (price + q.emr_per_hour, PriceSource::SpotHistory),
+                None => {
+                    spent.spot |= market == Market::Spot;
+                    (q.usd_per_hour, q.source)
+                }
+            };
+            spent.usd += usd * hours;
+            spent
+                .sources
+                .entry(source)
+                .or_default()
+                .insert(r.instance_type.clone());
         }
-        spent.unpriced = costed.unpriced.into_iter().map(|(t, _)| t).collect();
         spent.unpriced.sort();
         spent.unpriced.dedup();
         spent
     }
+}
+
+/// The spot prices of the zone a cluster runs in, at an instant.
+#[derive(Debug, Clone, Copy)]
+pub struct SpotAt<'a> {
+    pub book: &'a SpotBook,
+    pub zone: &'a str,
+    pub now: DateTime<Utc>,
 }
 
 /// Adds `from`'s sources to `into`.
@@ -189,6 +239,7 @@ async fn quote(list: &dyn PriceList, prices: &Prices, region: &str, t: &str) -> 
     if let Some(p) = prices.configured(region, t) {
         return Some(Quote {
             usd_per_hour: p.ec2 + p.emr,
+            emr_per_hour: p.emr,
             source: PriceSource::Config,
         });
     }
@@ -205,6 +256,7 @@ async fn quote(list: &dyn PriceList, prices: &Prices, region: &str, t: &str) -> 
                 .map(|d| d.date_naive());
             return Some(Quote {
                 usd_per_hour: ec2.usd_per_hour + emr.usd_per_hour,
+                emr_per_hour: emr.usd_per_hour,
                 source: PriceSource::PriceList(published),
             });
         }
@@ -223,6 +275,7 @@ async fn quote(list: &dyn PriceList, prices: &Prices, region: &str, t: &str) -> 
     };
     prices.built_in(region, t).map(|p| Quote {
         usd_per_hour: p.ec2 + p.emr,
+        emr_per_hour: p.emr,
         source: PriceSource::BuiltIn(fallback),
     })
 }

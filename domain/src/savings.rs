@@ -260,7 +260,8 @@ pub fn tally(
             rule,
             hours: avoided(rule, action.at, policy, tz).num_seconds() as f64 / 3600.0,
             instances: instances(&groups),
-            rate: book(detail).hourly(&groups),
+            // Hours avoided lie ahead, with no spot price yet: spot at on-demand (said).
+            rate: book(detail).hourly(&groups, None),
         });
     }
 
@@ -280,7 +281,7 @@ pub fn tally(
                 nights: 0,
                 hours,
                 rate: detail
-                    .map(|d| book(d).hourly(&at_size(d)))
+                    .map(|d| book(d).hourly(&at_size(d), None))
                     .unwrap_or_default(),
             }
         });

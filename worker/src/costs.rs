@@ -3,11 +3,13 @@
 //! they ran, from EMR's instance records.
 
 use crate::Worker;
+use chrono::{DateTime, Utc};
 use emrbot_domain::cluster::ClusterId;
-use emrbot_domain::emr::ClusterSummary;
-use emrbot_domain::price_book::{self, PriceBook, Spent};
-use emrbot_domain::usage::usage;
-use std::collections::{BTreeSet, HashMap};
+use emrbot_domain::emr::{ClusterDetail, ClusterSummary};
+use emrbot_domain::price_book::{self, PriceBook, Rate, Spent, SpotAt};
+use emrbot_domain::spot::SpotBook;
+use emrbot_domain::usage::{InstanceRecord, Market};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 /// The price books of a reply, one per region its clusters run in.
 #[derive(Debug, Default)]
@@ -65,7 +67,7 @@ impl Worker {
     pub(crate) async fn instance_records(
         &self,
         clusters: &[&ClusterSummary],
-    ) -> HashMap<ClusterId, Vec<emrbot_domain::usage::InstanceRecord>> {
+    ) -> HashMap<ClusterId, Vec<InstanceRecord>> {
         let mut tasks = tokio::task::JoinSet::new();
         for c in clusters {
             if let Some(api) = self.clusters.account(c.account.as_deref()).cloned() {
@@ -90,12 +92,74 @@ impl Worker {
         out
     }
 
-    /// What `records` cost up to now, at `book`'s prices.
+    /// The spot price histories of each cluster's spot capacity: from when
+    /// its first spot instance started (or now, for the rate alone) to now,
+    /// one query per (zone, type). A history that cannot be read leaves those
+    /// hours at on-demand (an upper bound, said).
+    pub(crate) async fn spot_book<'a>(
+        &self,
+        clusters: impl IntoIterator<Item = (&'a ClusterDetail, Option<&'a [InstanceRecord]>)>,
+    ) -> SpotBook {
+        let now = self.clock.now();
+        let mut wanted: BTreeMap<(String, String, String), DateTime<Utc>> = BTreeMap::new();
+        for (detail, records) in clusters {
+            let Some(zone) = &detail.availability_zone else {
+                continue;
+            };
+            let region = self.region_of(detail.summary.account.as_deref());
+            let spot_records = records
+                .into_iter()
+                .flatten()
+                .filter(|r| r.market == Some(Market::Spot))
+                .map(|r| (r.instance_type.clone(), r.started.unwrap_or(now)));
+            let spot_groups = detail
+                .groups
+                .iter()
+                .filter(|g| g.spot && g.running > 0)
+                .map(|g| (price_book::first_type(&g.instance_type).to_string(), now));
+            for (instance_type, from) in spot_records.chain(spot_groups) {
+                let key = (region.clone(), zone.clone(), instance_type);
+                let earliest = wanted.entry(key).or_insert(from);
+                *earliest = (*earliest).min(from);
+            }
+        }
+        let reads = wanted
+            .into_iter()
+            .map(|((region, zone, t), from)| async move {
+                let history = self.spot.history(&region, &zone, &t, from, now).await;
+                (zone, t, history)
+            });
+        let mut book = SpotBook::default();
+        for (zone, t, history) in futures_util::future::join_all(reads).await {
+            match history {
+                Ok(points) => book.insert(&zone, &t, points),
+                Err(error) => {
+                    tracing::warn!(zone, instance_type = t, error = %error, "spot at on-demand prices")
+                }
+            }
+        }
+        book
+    }
+
+    /// What `records` cost up to now, at `book`'s prices and `spot`'s.
     pub(crate) fn spent(
         &self,
         book: &PriceBook,
-        records: &[emrbot_domain::usage::InstanceRecord],
+        spot: &SpotBook,
+        detail: Option<&ClusterDetail>,
+        records: &[InstanceRecord],
     ) -> Spent {
-        book.spent(&usage(records, self.clock.now()))
+        let zone = detail.and_then(|d| d.availability_zone.as_deref());
+        book.spent(records, self.clock.now(), zone.map(|z| (spot, z)))
+    }
+
+    /// The hourly rate of `detail`'s running capacity.
+    pub(crate) fn rate(&self, book: &PriceBook, spot: &SpotBook, detail: &ClusterDetail) -> Rate {
+        let at = detail.availability_zone.as_deref().map(|zone| SpotAt {
+            book: spot,
+            zone,
+            now: self.clock.now(),
+        });
+        book.hourly(&detail.groups, at)
     }
 }

@@ -33,7 +33,7 @@ use emrbot_domain::ports::dedup::DedupStore;
 use emrbot_domain::ports::launches::LaunchStore;
 use emrbot_domain::ports::locks::LockStore;
 use emrbot_domain::ports::policy::{PolicyRecords, UnlockRecorder};
-use emrbot_domain::ports::prices::PriceList;
+use emrbot_domain::ports::prices::{PriceList, SpotPrices};
 use emrbot_domain::producers::Principals;
 use emrbot_domain::Config;
 use emrbot_shared::settings::{Settings, SettingsError};
@@ -65,6 +65,8 @@ pub struct Worker {
     pub clock: Arc<dyn Clock>,
     /// AWS's on-demand prices, behind the day-long cache.
     pub prices: Arc<dyn PriceList>,
+    /// EC2's spot price history, for spot instance-hours.
+    pub spot: Arc<dyn SpotPrices>,
     /// The region this Lambda runs in: its own account's clusters' region.
     pub region: String,
 }
@@ -106,6 +108,7 @@ pub fn build(settings: &Settings, aws: &aws_config::SdkConfig) -> Result<Worker,
         unlocks: Arc::new(DynamoPolicyStore::new(dynamo.clone(), table.clone())),
         records: Arc::new(DynamoPolicyStore::new(dynamo, table)),
         prices,
+        spot: Arc::new(emrbot_shared::aws::spot::AwsSpotPrices::new(aws)),
         region: aws
             .region()
             .map(|r| r.to_string())

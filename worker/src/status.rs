@@ -110,13 +110,25 @@ impl Worker {
         let book_of = |id: &ClusterId| {
             books.get(&self.region_of(account_of.get(id).cloned().flatten().as_deref()))
         };
+        let spot = self
+            .spot_book(
+                details
+                    .iter()
+                    .map(|(id, d)| (*d, records.get(*id).map(Vec::as_slice))),
+            )
+            .await;
         let rates: HashMap<&ClusterId, _> = details
             .iter()
-            .map(|(id, d)| (*id, book_of(id).hourly(&d.groups)))
+            .map(|(id, d)| (*id, self.rate(book_of(id), &spot, d)))
             .collect();
         let spent: HashMap<&ClusterId, _> = records
             .iter()
-            .map(|(id, r)| (id, self.spent(book_of(id), r)))
+            .map(|(id, r)| {
+                (
+                    id,
+                    self.spent(book_of(id), &spot, details.get(id).copied(), r),
+                )
+            })
             .collect();
         let fates: HashMap<&ClusterId, (&Fate, bool)> = planned
             .iter()
@@ -179,6 +191,7 @@ impl Worker {
             .map(|t| (account.clone(), t));
         let books = self.price_books(types).await;
         let book = books.get(&self.region_of(account.as_deref()));
+        let spot = self.spot_book([(&detail, records.as_deref())]).await;
         let lock = self.locks.get(&summary.id).await?;
         let history = self
             .audit
@@ -195,8 +208,8 @@ impl Worker {
             history: &history,
             cost_per_hour: self.config.policy.cost_per_normalized_instance_hour,
             command: &self.config.slack.command,
-            rate: Some(book.hourly(&detail.groups)),
-            spent: records.map(|r| self.spent(book, &r)),
+            rate: Some(self.rate(book, &spot, &detail)),
+            spent: records.map(|r| self.spent(book, &spot, Some(&detail), &r)),
         };
         Ok(render::cluster_detail(
             &detail,

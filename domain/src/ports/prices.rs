@@ -58,3 +58,29 @@ pub trait PriceCache: Send + Sync {
         cached: &CachedPrice,
     ) -> Result<(), super::StoreError>;
 }
+
+/// EC2's spot price history (Linux/UNIX), which spot instance-hours are
+/// priced from.
+#[async_trait]
+pub trait SpotPrices: Send + Sync {
+    /// The prices of `instance_type` in `zone` (of `region`) from the one
+    /// in effect at `from` up to `to`, in any order.
+    async fn history(
+        &self,
+        region: &str,
+        zone: &str,
+        instance_type: &str,
+        from: chrono::DateTime<chrono::Utc>,
+        to: chrono::DateTime<chrono::Utc>,
+    ) -> Result<Vec<crate::spot::SpotPoint>, SpotHistoryError>;
+}
+
+/// Why no spot history came: spot hours are then priced at on-demand (an
+/// upper bound), and the reply says so.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum SpotHistoryError {
+    #[error("EC2's spot price history could not be read ({0})")]
+    Unreachable(String),
+    #[error("EC2 refused the spot price history query ({0})")]
+    Refused(String),
+}

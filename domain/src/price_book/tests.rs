@@ -1,7 +1,8 @@
 use super::*;
 use crate::ports::prices::PriceListError;
 use crate::pricelist::ListedPrice;
-use crate::usage::{usage, InstanceRecord};
+use crate::spot::{SpotBook, SpotPoint};
+use crate::usage::InstanceRecord;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use std::sync::Mutex;
@@ -125,7 +126,7 @@ async fn a_type_no_source_prices_is_unpriced_never_zero() {
     )
     .await;
     assert_eq!(book.quote("m5.xlarge"), None);
-    let rate = book.hourly(&[group("m5.xlarge", 2, false)]);
+    let rate = book.hourly(&[group("m5.xlarge", 2, false)], None);
     assert_eq!(
         (rate.usd, rate.unpriced.clone()),
         (0.0, vec!["m5.xlarge".into()])
@@ -170,6 +171,7 @@ fn listed(t: &str, usd: f64) -> (String, Option<Quote>) {
         t.into(),
         Some(Quote {
             usd_per_hour: usd,
+            emr_per_hour: usd / 5.0,
             source: PriceSource::PriceList(day("2026-12-01")),
         }),
     )
@@ -182,17 +184,21 @@ fn a_rate_names_its_sources_and_what_it_could_not_price() {
         "r5.xlarge".into(),
         Some(Quote {
             usd_per_hour: 0.3,
+            emr_per_hour: 0.06,
             source: PriceSource::BuiltIn(Fallback::Unreachable),
         }),
     ));
     quotes.push(("x9.huge".into(), None));
     let book = PriceBook::of(quotes);
-    let rate = book.hourly(&[
-        group("m5.xlarge/m5a.xlarge", 2, false),
-        group("r5.xlarge", 1, true),
-        group("x9.huge", 3, false),
-        group("c5.xlarge", 0, false),
-    ]);
+    let rate = book.hourly(
+        &[
+            group("m5.xlarge/m5a.xlarge", 2, false),
+            group("r5.xlarge", 1, true),
+            group("x9.huge", 3, false),
+            group("c5.xlarge", 0, false),
+        ],
+        None,
+    );
     assert!((rate.usd - 0.8).abs() < 1e-12, "{rate:?}");
     assert!(rate.spot);
     assert_eq!(rate.unpriced, ["x9.huge"]);
@@ -224,7 +230,7 @@ fn what_was_spent_is_each_instances_hours_at_its_types_price() {
         record("t1", "r5.xlarge", Market::Spot, 1, None),
     ];
     let book = PriceBook::of([listed("m5.xlarge", 0.25)]);
-    let spent = book.spent(&usage(&records, at(4)));
+    let spent = book.spent(&records, at(4), None);
     assert!((spent.usd - 6.0 * 0.25).abs() < 1e-12, "{spent:?}");
     assert_eq!(spent.instance_hours, 9.0);
     assert_eq!(spent.unpriced, ["r5.xlarge"]);
@@ -232,4 +238,63 @@ fn what_was_spent_is_each_instances_hours_at_its_types_price() {
         !spent.spot,
         "the spot hours had no price, so none were priced at on-demand"
     );
+}
+
+#[test]
+fn spot_hours_cost_the_spot_price_they_ran_at_plus_emr() {
+    let at = |h: i64| {
+        "2026-12-07T00:00:00Z".parse::<DateTime<Utc>>().unwrap() + chrono::Duration::hours(h)
+    };
+    let mut spot = SpotBook::default();
+    spot.insert(
+        "us-east-1a",
+        "m5.xlarge",
+        vec![
+            SpotPoint {
+                at: at(-1),
+                usd_per_hour: 0.06,
+            },
+            SpotPoint {
+                at: at(2),
+                usd_per_hour: 0.10,
+            },
+        ],
+    );
+    let task = InstanceRecord {
+        id: "t".into(),
+        instance_type: "m5.xlarge".into(),
+        market: Some(Market::Spot),
+        group: None,
+        started: Some(at(0)),
+        ended: Some(at(4)),
+    };
+    // On demand 0.25, of which EMR 0.05.
+    let book = PriceBook::of([listed("m5.xlarge", 0.25)]);
+    let spent = book.spent(
+        std::slice::from_ref(&task),
+        at(6),
+        Some((&spot, "us-east-1a")),
+    );
+    // 4 h at an average 0.08 spot + 0.05 EMR.
+    assert!((spent.usd - 4.0 * 0.13).abs() < 1e-9, "{spent:?}");
+    assert!(!spent.spot, "priced from spot history, not an upper bound");
+    assert_eq!(
+        spent.sources.keys().copied().collect::<Vec<_>>(),
+        [PriceSource::SpotHistory]
+    );
+    // Another zone's history is not this one's: on-demand, marked.
+    let elsewhere = book.spent(&[task], at(6), Some((&spot, "us-east-1b")));
+    assert!((elsewhere.usd - 4.0 * 0.25).abs() < 1e-9);
+    assert!(elsewhere.spot);
+    // The rate now: the spot price in effect now.
+    let rate = book.hourly(
+        &[group("m5.xlarge", 2, true)],
+        Some(SpotAt {
+            book: &spot,
+            zone: "us-east-1a",
+            now: at(3),
+        }),
+    );
+    assert!((rate.usd - 2.0 * 0.15).abs() < 1e-9, "{rate:?}");
+    assert!(!rate.spot);
 }

@@ -23,6 +23,7 @@ fn book() -> AccountBooks {
         "m5.xlarge".to_string(),
         Some(Quote {
             usd_per_hour: 0.24,
+            emr_per_hour: 0.048,
             source: PriceSource::PriceList(None),
         }),
     )]);
@@ -115,6 +116,7 @@ fn detail(id: &str, state: ClusterState, ended: Option<&str>, core: i32) -> Clus
             ),
         ],
         uses_fleets: false,
+        availability_zone: None,
     }
 }
 

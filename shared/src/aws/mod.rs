@@ -9,6 +9,7 @@ pub mod dynamodb;
 pub mod emr;
 pub mod pricing;
 pub mod secrets;
+pub mod spot;
 pub mod sqs;
 
 use aws_sdk_emr::config::http::HttpResponse;

@@ -6,10 +6,17 @@
 use crate::common;
 use emrbot_tests::launch_cluster;
 
-/// A cluster of `instance_type` (1 master, 2 core), launched straight
-/// through EMR.
-async fn launch_of(env: &common::Env, name: &str, instance_type: &str) -> String {
-    use aws_sdk_emr::types::{InstanceGroupConfig, InstanceRoleType, JobFlowInstancesConfig};
+/// A cluster of `instance_type` (1 master, 2 core, and `spot_tasks` spot
+/// task instances), launched straight through EMR.
+async fn launch_with(
+    env: &common::Env,
+    name: &str,
+    instance_type: &str,
+    spot_tasks: i32,
+) -> String {
+    use aws_sdk_emr::types::{
+        InstanceGroupConfig, InstanceRoleType, JobFlowInstancesConfig, MarketType,
+    };
     let group = |role: InstanceRoleType, count: i32| {
         InstanceGroupConfig::builder()
             .instance_role(role)
@@ -17,6 +24,20 @@ async fn launch_of(env: &common::Env, name: &str, instance_type: &str) -> String
             .instance_count(count)
             .build()
     };
+    let mut instances = JobFlowInstancesConfig::builder()
+        .instance_groups(group(InstanceRoleType::Master, 1))
+        .instance_groups(group(InstanceRoleType::Core, 2))
+        .keep_job_flow_alive_when_no_steps(true);
+    if spot_tasks > 0 {
+        instances = instances.instance_groups(
+            InstanceGroupConfig::builder()
+                .instance_role(InstanceRoleType::Task)
+                .instance_type(instance_type)
+                .instance_count(spot_tasks)
+                .market(MarketType::Spot)
+                .build(),
+        );
+    }
     let out = env
         .emr()
         .run_job_flow()
@@ -24,13 +45,7 @@ async fn launch_of(env: &common::Env, name: &str, instance_type: &str) -> String
         .release_label("emr-7.5.0")
         .service_role("EMR_DefaultRole")
         .job_flow_role("EMR_EC2_DefaultRole")
-        .instances(
-            JobFlowInstancesConfig::builder()
-                .instance_groups(group(InstanceRoleType::Master, 1))
-                .instance_groups(group(InstanceRoleType::Core, 2))
-                .keep_job_flow_alive_when_no_steps(true)
-                .build(),
-        )
+        .instances(instances.build())
         .send()
         .await
         .expect("RunJobFlow");
@@ -105,7 +120,7 @@ async fn the_price_list_down_gives_built_in_prices_said_as_the_fallback() {
 async fn a_type_the_price_list_has_no_product_for_is_named_never_zero() {
     let env = common::env().await;
     // r5.xlarge: in the built-in table, not on the local Price List.
-    launch_of(&env, "adhoc-r5", "r5.xlarge").await;
+    launch_with(&env, "adhoc-r5", "r5.xlarge", 0).await;
     let one = status(&env, "status adhoc-r5").await;
     assert!(
         one.contains("so far ($0.95/h)"),
@@ -118,8 +133,25 @@ async fn a_type_the_price_list_has_no_product_for_is_named_never_zero() {
         "{one}"
     );
     // In no source at all: named, and not counted as zero.
-    launch_of(&env, "adhoc-x9", "x9.mega").await;
+    launch_with(&env, "adhoc-x9", "x9.mega", 0).await;
     let odd = status(&env, "status adhoc-x9").await;
     assert!(odd.contains("no price for x9.mega"), "{odd}");
     assert!(!odd.contains("$0.00/h"), "{odd}");
+}
+
+#[tokio::test]
+async fn spot_capacity_is_priced_from_ec2s_spot_price_history() {
+    let env = common::env().await;
+    launch_with(&env, "adhoc-spot", "m5.xlarge", 2).await;
+    let one = status(&env, "status adhoc-spot").await;
+    // The emulator's spot history says $0.00001 an hour: 3 on-demand at
+    // 0.24, 2 spot at 0.00001 + EMR's 0.048.
+    assert!(one.contains("so far ($0.82/h)"), "{one}");
+    assert!(
+        one.contains(
+            "spot history (EC2's spot price history + EMR) for the spot capacity of m5.xlarge"
+        ),
+        "{one}"
+    );
+    assert!(!one.contains("spot at on-demand prices"), "{one}");
 }

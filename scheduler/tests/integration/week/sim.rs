@@ -130,6 +130,7 @@ impl ClusterReader for SimEmr {
                 })
                 .collect(),
             uses_fleets: false,
+            availability_zone: None,
         })
     }
 

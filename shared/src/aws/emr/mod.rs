@@ -188,6 +188,11 @@ impl ClusterReader for AwsClusterApi {
             auto_terminate_idle: None,
             groups,
             uses_fleets,
+            availability_zone: c
+                .ec2_instance_attributes()
+                .and_then(|a| a.ec2_availability_zone())
+                .filter(|z| !z.is_empty())
+                .map(str::to_string),
         })
     }
     async fn list_steps(&self, id: &ClusterId) -> Result<Vec<StepSummary>, EmrError> {

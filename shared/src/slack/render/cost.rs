@@ -136,6 +136,10 @@ pub fn sources_note(sources: &Sources, spot: bool) -> Option<String> {
                 )
             }
             PriceSource::PriceList(None) => "AWS price list (EC2 on-demand + EMR)".into(),
+            PriceSource::SpotHistory => format!(
+                "spot history (EC2's spot price history + EMR) for the spot capacity of {}",
+                names(types)
+            ),
             PriceSource::Config => format!("`[prices]` in the config for {}", names(types)),
             PriceSource::BuiltIn(Fallback::Unreachable) => format!(
                 "estimated from built-in prices: the AWS price list could not be reached ({})",

@@ -197,6 +197,7 @@ fn groups_show_their_role_and_real_ids_and_names_only() {
             group("ig-2ABC", "Core Instance Group", InstanceRole::Core),
         ],
         uses_fleets: false,
+        availability_zone: None,
     };
     let shown = text(&cluster_detail(
         &detail,

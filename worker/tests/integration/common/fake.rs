@@ -55,6 +55,7 @@ impl FakeEmr {
                 fleet("if-TASK", InstanceRole::Task, 1),
             ],
             uses_fleets: true,
+            availability_zone: None,
         };
         let fake = Self::default();
         fake.clusters.lock().unwrap().push(detail);
