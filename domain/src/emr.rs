@@ -121,6 +121,17 @@ pub struct CapacityGroup {
     pub is_fleet: bool,
     /// Some of its capacity is spot.
     pub spot: bool,
+    /// The EBS volumes each of its instances has (for a fleet, its first
+    /// instance type's).
+    pub ebs: Vec<EbsVolume>,
+}
+
+/// One EBS volume of an instance, as its group or fleet configures it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EbsVolume {
+    /// EBS's name for it: `gp3`, `gp2`, `io1`, `st1`, …
+    pub volume_type: String,
+    pub size_gb: u32,
 }
 
 /// One cluster in detail (DescribeCluster and its instance groups or fleets).

@@ -76,6 +76,32 @@ impl Rate {
 pub struct PriceBook {
     /// `None`: no source has a price for the type (it is named, never zero).
     quotes: BTreeMap<String, Option<Quote>>,
+    /// EBS volume types, per GB-hour.
+    volumes: BTreeMap<String, Option<Quote>>,
+}
+
+/// What a reply prices: instance types and EBS volume types.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Wanted {
+    pub instances: BTreeSet<String>,
+    pub volumes: BTreeSet<String>,
+}
+
+impl Wanted {
+    /// What `groups` run: their (first) instance types and volume types.
+    pub fn add_groups<'a>(&mut self, groups: impl IntoIterator<Item = &'a CapacityGroup>) {
+        for g in groups {
+            self.instances
+                .insert(first_type(&g.instance_type).to_string());
+            self.volumes
+                .extend(g.ebs.iter().map(|v| v.volume_type.clone()));
+        }
+    }
+}
+
+/// How an EBS volume type is named among a reply's priced types.
+pub fn volume_name(volume_type: &str) -> String {
+    format!("{volume_type} volumes")
 }
 
 /// What a cluster's instances cost over the hours they ran.
@@ -95,7 +121,40 @@ impl PriceBook {
     pub fn of(quotes: impl IntoIterator<Item = (String, Option<Quote>)>) -> Self {
         Self {
             quotes: quotes.into_iter().collect(),
+            volumes: BTreeMap::new(),
         }
+    }
+
+    /// The same book with these EBS volume types' quotes (per GB-hour).
+    pub fn with_volumes(
+        mut self,
+        volumes: impl IntoIterator<Item = (String, Option<Quote>)>,
+    ) -> Self {
+        self.volumes.extend(volumes);
+        self
+    }
+
+    /// What one instance of `group` pays an hour for its EBS volumes, with
+    /// the sources used and the volume types no source prices.
+    fn ebs_per_instance_hour(
+        &self,
+        group: &CapacityGroup,
+        into: &mut Sources,
+        unpriced: &mut Vec<String>,
+    ) -> f64 {
+        let mut usd = 0.0;
+        for v in &group.ebs {
+            match self.volumes.get(&v.volume_type).copied().flatten() {
+                Some(q) => {
+                    usd += q.usd_per_hour * f64::from(v.size_gb);
+                    into.entry(q.source)
+                        .or_default()
+                        .insert(volume_name(&v.volume_type));
+                }
+                None => unpriced.push(volume_name(&v.volume_type)),
+            }
+        }
+        usd
     }
 
     pub fn quote(&self, instance_type: &str) -> Option<Quote> {
@@ -109,6 +168,8 @@ impl PriceBook {
     pub fn hourly(&self, groups: &[CapacityGroup], spot: Option<SpotAt<'_>>) -> Rate {
         let mut rate = Rate::default();
         for g in groups.iter().filter(|g| g.running > 0) {
+            let ebs = self.ebs_per_instance_hour(g, &mut rate.sources, &mut rate.unpriced);
+            rate.usd += ebs * f64::from(g.running);
             let first = first_type(&g.instance_type);
             let Some(q) = self.quote(first) else {
                 rate.unpriced.push(first.to_string());
@@ -137,17 +198,26 @@ impl PriceBook {
     }
 
     /// What `records` cost up to `now`: each instance's hours at its type's
-    /// price; a spot instance at the spot price averaged over the hours it
+    /// price plus its group's EBS volumes; a spot instance at the spot price averaged over the hours it
     /// ran, where `spot` has the history (else at on-demand, marked).
     pub fn spent(
         &self,
         records: &[InstanceRecord],
+        groups: &[CapacityGroup],
         now: DateTime<Utc>,
         spot: Option<(&SpotBook, &str)>,
     ) -> Spent {
         let mut spent = Spent::default();
         for r in records {
             let hours = r.hours(now);
+            // Its volumes, for as long as it ran (EBS as its group configures it).
+            if let Some(g) = groups
+                .iter()
+                .find(|g| r.group.as_deref() == Some(g.id.as_str()))
+            {
+                let ebs = self.ebs_per_instance_hour(g, &mut spent.sources, &mut spent.unpriced);
+                spent.usd += ebs * hours;
+            }
             let Some(market) = r.market else {
                 continue;
             };
@@ -210,29 +280,56 @@ pub fn first_type(instance_type: &str) -> &str {
     instance_type.split('/').next().unwrap_or_default()
 }
 
-/// The instance types `groups` run, each once (fleets at their first type).
-pub fn types_of<'a>(groups: impl IntoIterator<Item = &'a CapacityGroup>) -> BTreeSet<String> {
-    groups
-        .into_iter()
-        .map(|g| first_type(&g.instance_type).to_string())
-        .collect()
-}
-
-/// Reads the quotes of `types` in `region`: `[prices]` where it names the
-/// type, else the Price List (EC2 and EMR, concurrently), else the built-in
-/// table with the reason. A Price List that fails costs a fallback, never
-/// the figure.
+/// Reads the quotes of what is `wanted` in `region`: `[prices]` where it
+/// names the type, else the Price List (EC2 and EMR, concurrently), else
+/// the built-in table with the reason. A Price List that fails costs a
+/// fallback, never the figure.
 pub async fn read(
     list: &dyn PriceList,
     prices: &Prices,
     region: &str,
-    types: BTreeSet<String>,
+    wanted: Wanted,
 ) -> PriceBook {
-    let quotes = types.into_iter().map(|t| async move {
+    let quotes = wanted.instances.into_iter().map(|t| async move {
         let quote = quote(list, prices, region, &t).await;
         (t, quote)
     });
-    PriceBook::of(futures_util::future::join_all(quotes).await)
+    let volumes = wanted.volumes.into_iter().map(|v| async move {
+        let quote = volume_quote(list, prices, region, &v).await;
+        (v, quote)
+    });
+    let (quotes, volumes) = tokio::join!(
+        futures_util::future::join_all(quotes),
+        futures_util::future::join_all(volumes)
+    );
+    PriceBook::of(quotes).with_volumes(volumes)
+}
+
+async fn volume_quote(
+    list: &dyn PriceList,
+    prices: &Prices,
+    region: &str,
+    v: &str,
+) -> Option<Quote> {
+    let fallback = match list.hourly(Service::Ebs, region, v).await {
+        Ok(Some(listed)) => {
+            return Some(Quote {
+                usd_per_hour: listed.usd_per_hour,
+                emr_per_hour: 0.0,
+                source: PriceSource::PriceList(listed.published.map(|d| d.date_naive())),
+            })
+        }
+        Ok(None) => Fallback::NoProduct,
+        Err(error) => {
+            tracing::warn!(volume_type = v, region, error = %error, "price list: using the built-in EBS price");
+            Fallback::Unreachable
+        }
+    };
+    prices.built_in_volume(region, v).map(|per_month| Quote {
+        usd_per_hour: per_month / crate::pricelist::HOURS_PER_MONTH,
+        emr_per_hour: 0.0,
+        source: PriceSource::BuiltIn(fallback),
+    })
 }
 
 async fn quote(list: &dyn PriceList, prices: &Prices, region: &str, t: &str) -> Option<Quote> {

@@ -13,19 +13,32 @@
 use chrono::{DateTime, Utc};
 use serde_json::Value;
 
-/// Which price: EC2's for the instance, or EMR's on top of it.
+/// Which price: EC2's for the instance, EMR's on top of it, or an EBS
+/// volume type's (per GB).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Service {
     Ec2,
     Emr,
+    Ebs,
 }
 
+/// Hours in a month, as AWS prorates a GB-month of EBS (365 × 24 / 12).
+pub const HOURS_PER_MONTH: f64 = 730.0;
+
 impl Service {
-    /// The Price List's service code.
+    /// The Price List's service code (EBS is part of EC2's).
     pub fn code(self) -> &'static str {
         match self {
-            Service::Ec2 => "AmazonEC2",
+            Service::Ec2 | Service::Ebs => "AmazonEC2",
             Service::Emr => "ElasticMapReduce",
+        }
+    }
+
+    /// A name of its own, for keeping its prices apart from EC2's.
+    pub fn key(self) -> &'static str {
+        match self {
+            Service::Ebs => "AmazonEC2.EBS",
+            other => other.code(),
         }
     }
 }
@@ -65,6 +78,13 @@ pub enum Skipped {
 /// The attributes a product must have, as `(field, value)`: also the
 /// Price List's `TERM_MATCH` filters of the query.
 pub fn filters(service: Service, region: &str, instance_type: &str) -> Vec<(&'static str, String)> {
+    if service == Service::Ebs {
+        // `instance_type` is the volume type (`gp3`, `io1`, …).
+        return vec![
+            ("volumeApiName", instance_type.to_string()),
+            ("regionCode", region.to_string()),
+        ];
+    }
     let mut wanted = vec![
         ("instanceType", instance_type.to_string()),
         ("regionCode", region.to_string()),
@@ -80,6 +100,7 @@ pub fn filters(service: Service, region: &str, instance_type: &str) -> Vec<(&'st
             ("operation", "RunInstances"),
         ],
         Service::Emr => &[("softwareType", "EMR")],
+        Service::Ebs => &[],
     };
     wanted.extend(fixed.iter().map(|(k, v)| (*k, v.to_string())));
     wanted
@@ -89,6 +110,7 @@ fn family(service: Service) -> &'static str {
     match service {
         Service::Ec2 => "Compute Instance",
         Service::Emr => "Elastic Map Reduce Instance",
+        Service::Ebs => "Storage",
     }
 }
 
@@ -114,7 +136,7 @@ pub fn read(
             return Err(Skipped::OtherProduct(field));
         }
     }
-    let usd_per_hour = hourly_usd(&doc["terms"]["OnDemand"])?;
+    let usd_per_hour = hourly_usd(&doc["terms"]["OnDemand"], service)?;
     Ok(ListedPrice {
         service,
         region: region.to_string(),
@@ -127,8 +149,13 @@ pub fn read(
     })
 }
 
-/// The first tier (`beginRange` 0) of the on-demand terms' price, per hour, in USD.
-fn hourly_usd(on_demand: &Value) -> Result<f64, Skipped> {
+/// The first tier (`beginRange` 0) of the on-demand terms' price, per hour
+/// in USD (for EBS, per GB-hour: its GB-month price over [`HOURS_PER_MONTH`]).
+fn hourly_usd(on_demand: &Value, service: Service) -> Result<f64, Skipped> {
+    let (units, per_hour): (&[&str], f64) = match service {
+        Service::Ebs => (&["GB-Mo"], HOURS_PER_MONTH),
+        _ => (&["Hrs", "Hours"], 1.0),
+    };
     let dimensions = on_demand
         .as_object()
         .into_iter()
@@ -141,7 +168,7 @@ fn hourly_usd(on_demand: &Value) -> Result<f64, Skipped> {
             continue;
         }
         let unit = dimension["unit"].as_str().unwrap_or_default();
-        if !matches!(unit, "Hrs" | "Hours") {
+        if !units.contains(&unit) {
             return Err(Skipped::UnknownUnit(unit.chars().take(20).collect()));
         }
         let Some(usd) = dimension["pricePerUnit"]["USD"].as_str() else {
@@ -158,7 +185,7 @@ fn hourly_usd(on_demand: &Value) -> Result<f64, Skipped> {
         }
         found = Some(price);
     }
-    found.ok_or(Skipped::NoHourlyPrice)
+    found.map(|p| p / per_hour).ok_or(Skipped::NoHourlyPrice)
 }
 
 /// What a set of product documents says: the price, when exactly one

@@ -71,7 +71,27 @@ const BUILT_IN: &[(&str, f64, f64)] = &[
     ("c5.4xlarge", 0.68, 0.17),
 ];
 
+/// (EBS volume type, USD per GB-month) in us-east-1, from
+/// aws.amazon.com/ebs/pricing.
+const BUILT_IN_VOLUMES: &[(&str, f64)] = &[
+    ("gp3", 0.08),
+    ("gp2", 0.10),
+    ("io1", 0.125),
+    ("io2", 0.125),
+    ("st1", 0.045),
+    ("sc1", 0.015),
+    ("standard", 0.05),
+];
+
 impl Prices {
+    /// The built-in table's price of an EBS volume type per GB-month (us-east-1 only).
+    pub fn built_in_volume(&self, region: &str, volume_type: &str) -> Option<f64> {
+        (region == BUILT_IN_REGION)
+            .then(|| BUILT_IN_VOLUMES.iter().find(|(t, _)| *t == volume_type))
+            .flatten()
+            .map(|(_, usd)| *usd)
+    }
+
     /// The price `[prices]` sets for `instance_type` in `region`.
     pub fn configured(&self, region: &str, instance_type: &str) -> Option<Price> {
         (self.region == region)

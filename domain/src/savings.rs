@@ -165,13 +165,6 @@ impl Savings {
         }
         all
     }
-
-    /// Every instance type the report prices.
-    pub fn priced_types(
-        details: &HashMap<String, ClusterDetail>,
-    ) -> std::collections::BTreeSet<String> {
-        crate::price_book::types_of(details.values().flat_map(|d| &d.groups))
-    }
 }
 
 fn total<'a>(saved: impl Iterator<Item = &'a Saved>) -> Total {

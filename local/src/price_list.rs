@@ -167,12 +167,13 @@ async fn get_products(
 
 /// The product documents `emrbot-local run` serves: AWS's Price List
 /// entries for m5.xlarge in us-east-1 (EC2 Linux on-demand and EMR's
-/// uplift), as GetProducts returns them. Other types get no product, and
+/// uplift) and gp3 volumes, as GetProducts returns them. Other types get no product, and
 /// emrbot says it fell back to its built-in prices for them.
 pub fn bundled() -> Vec<Value> {
     [
         include_str!("../../tests/fixtures/pricelist/ec2-m5.xlarge-linux-us-east-1.json"),
         include_str!("../../tests/fixtures/pricelist/emr-m5.xlarge-us-east-1.json"),
+        include_str!("../../tests/fixtures/pricelist/ebs-gp3-us-east-1.json"),
     ]
     .into_iter()
     .map(|doc| serde_json::from_str(doc).expect("a bundled product document is JSON"))

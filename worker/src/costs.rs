@@ -6,10 +6,10 @@ use crate::Worker;
 use chrono::{DateTime, Utc};
 use emrbot_domain::cluster::ClusterId;
 use emrbot_domain::emr::{ClusterDetail, ClusterSummary};
-use emrbot_domain::price_book::{self, PriceBook, Rate, Spent, SpotAt};
+use emrbot_domain::price_book::{self, PriceBook, Rate, Spent, SpotAt, Wanted};
 use emrbot_domain::spot::SpotBook;
 use emrbot_domain::usage::{InstanceRecord, Market};
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, HashMap};
 
 /// The price books of a reply, one per region its clusters run in.
 #[derive(Debug, Default)]
@@ -36,17 +36,16 @@ impl Worker {
             .unwrap_or_else(|| self.region.clone())
     }
 
-    /// Quotes for the `(account, instance type)`s wanted, per region.
+    /// Quotes for what each account's clusters run, per region.
     pub(crate) async fn price_books(
         &self,
-        wanted: impl IntoIterator<Item = (Option<String>, String)>,
+        wanted: impl IntoIterator<Item = (Option<String>, Wanted)>,
     ) -> PriceBooks {
-        let mut types: HashMap<String, BTreeSet<String>> = HashMap::new();
-        for (account, instance_type) in wanted {
-            types
-                .entry(self.region_of(account.as_deref()))
-                .or_default()
-                .insert(instance_type);
+        let mut types: HashMap<String, Wanted> = HashMap::new();
+        for (account, w) in wanted {
+            let all = types.entry(self.region_of(account.as_deref())).or_default();
+            all.instances.extend(w.instances);
+            all.volumes.extend(w.volumes);
         }
         let reads = types.into_iter().map(|(region, types)| async move {
             let book =
@@ -150,7 +149,8 @@ impl Worker {
         records: &[InstanceRecord],
     ) -> Spent {
         let zone = detail.and_then(|d| d.availability_zone.as_deref());
-        book.spent(records, self.clock.now(), zone.map(|z| (spot, z)))
+        let groups = detail.map(|d| d.groups.as_slice()).unwrap_or_default();
+        book.spent(records, groups, self.clock.now(), zone.map(|z| (spot, z)))
     }
 
     /// The hourly rate of `detail`'s running capacity.
@@ -162,4 +162,15 @@ impl Worker {
         });
         book.hourly(&detail.groups, at)
     }
+}
+
+/// What a cluster's figures need priced: its groups' instance and volume
+/// types, and the types its instance records name.
+pub(crate) fn wanted(detail: Option<&ClusterDetail>, records: &[InstanceRecord]) -> Wanted {
+    let mut wanted = Wanted::default();
+    wanted.add_groups(detail.iter().flat_map(|d| &d.groups));
+    wanted
+        .instances
+        .extend(records.iter().map(|r| r.instance_type.clone()));
+    wanted
 }

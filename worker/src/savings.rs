@@ -8,7 +8,6 @@ use crate::Worker;
 use chrono::{DateTime, Duration, Utc};
 use emrbot_domain::cluster::ClusterId;
 use emrbot_domain::ports::clusters::EmrError;
-use emrbot_domain::price_book;
 use emrbot_domain::report::SavingsReport;
 use emrbot_domain::savings::{tally, Savings};
 use emrbot_shared::slack::render;
@@ -63,11 +62,7 @@ impl Worker {
             match described {
                 Ok(detail) => {
                     let account = detail.summary.account.clone();
-                    wanted.extend(
-                        price_book::types_of(&detail.groups)
-                            .into_iter()
-                            .map(|t| (account.clone(), t)),
-                    );
+                    wanted.push((account, crate::costs::wanted(Some(&detail), &[])));
                     details.insert(id.to_string(), detail);
                 }
                 Err(e @ EmrError::Transient(_)) => return Err(e.into()),

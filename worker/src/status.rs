@@ -1,5 +1,6 @@
 //! `status`, `status <cluster>` and `help`: read only.
 
+use crate::costs;
 use crate::error::CommandError;
 use crate::Worker;
 use emrbot_domain::cluster::{ClusterId, ClusterRef};
@@ -8,7 +9,6 @@ use emrbot_domain::emr::{idle_since, idle_since_of, ClusterState, TAG_PRESET};
 use emrbot_domain::message::Requester;
 use emrbot_domain::policy::plan::Fate;
 use emrbot_domain::policy::StepFacts;
-use emrbot_domain::price_book;
 use emrbot_shared::slack::render::{self, ClusterView, DetailExtras};
 use emrbot_shared::slack::SlackMessage;
 use std::collections::HashMap;
@@ -94,17 +94,12 @@ impl Worker {
             .collect();
         let account_of: HashMap<&ClusterId, Option<String>> =
             shown.iter().map(|c| (&c.id, c.account.clone())).collect();
-        let wanted = shown.iter().flat_map(|c| {
-            let groups = details
-                .get(&c.id)
-                .map(|d| d.groups.as_slice())
-                .unwrap_or_default();
+        let wanted = shown.iter().map(|c| {
             let listed = records.get(&c.id).map(|r| r.as_slice()).unwrap_or_default();
-            price_book::types_of(groups)
-                .into_iter()
-                .chain(listed.iter().map(|r| r.instance_type.clone()))
-                .map(|t| (c.account.clone(), t))
-                .collect::<Vec<_>>()
+            (
+                c.account.clone(),
+                costs::wanted(details.get(&c.id).copied(), listed),
+            )
         });
         let books = self.price_books(wanted).await;
         let book_of = |id: &ClusterId| {
@@ -185,11 +180,8 @@ impl Worker {
             .inspect_err(|e| tracing::warn!(error = %e, "instance records not read"))
             .ok();
         let account = summary.account.clone();
-        let types = price_book::types_of(&detail.groups)
-            .into_iter()
-            .chain(records.iter().flatten().map(|r| r.instance_type.clone()))
-            .map(|t| (account.clone(), t));
-        let books = self.price_books(types).await;
+        let wanted = costs::wanted(Some(&detail), records.as_deref().unwrap_or_default());
+        let books = self.price_books([(account.clone(), wanted)]).await;
         let book = books.get(&self.region_of(account.as_deref()));
         let spot = self.spot_book([(&detail, records.as_deref())]).await;
         let lock = self.locks.get(&summary.id).await?;

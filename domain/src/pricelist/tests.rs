@@ -181,3 +181,37 @@ fn the_query_asks_for_what_is_checked() {
         );
     }
 }
+
+const EBS: &str = include_str!("../../../tests/fixtures/pricelist/ebs-gp3-us-east-1.json");
+
+#[test]
+fn an_ebs_volume_type_is_priced_per_gb_hour_from_its_gb_month_price() {
+    let gp3 = read(EBS, Service::Ebs, "us-east-1", "gp3").unwrap();
+    assert!(
+        (gp3.usd_per_hour - 0.08 / HOURS_PER_MONTH).abs() < 1e-15,
+        "{gp3:?}"
+    );
+    // gp3's IOPS and throughput are products of their own with the same
+    // volumeApiName: never taken for its storage.
+    let iops = variant(EBS, |d| {
+        d["product"]["productFamily"] = Value::String("System Operation".into());
+    });
+    assert_eq!(
+        read(&iops, Service::Ebs, "us-east-1", "gp3"),
+        Err(Skipped::OtherProduct("productFamily"))
+    );
+    // Per hour is not per GB-month: a storage price in another unit is skipped.
+    let hourly = variant(EBS, |d| {
+        set_price(d, |dim| dim["unit"] = Value::String("Hrs".into()))
+    });
+    assert!(matches!(
+        read(&hourly, Service::Ebs, "us-east-1", "gp3"),
+        Err(Skipped::UnknownUnit(_))
+    ));
+    assert_eq!(
+        read(EBS, Service::Ebs, "us-east-1", "io1"),
+        Err(Skipped::OtherProduct("volumeApiName"))
+    );
+    assert_eq!(Service::Ebs.code(), "AmazonEC2");
+    assert_ne!(Service::Ebs.key(), Service::Ec2.key());
+}

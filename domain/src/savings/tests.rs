@@ -86,6 +86,7 @@ fn detail(id: &str, state: ClusterState, ended: Option<&str>, core: i32) -> Clus
         requested,
         running,
         is_fleet: false,
+        ebs: Vec::new(),
         spot: false,
     };
     let active = state.is_active();

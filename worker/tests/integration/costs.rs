@@ -155,3 +155,60 @@ async fn spot_capacity_is_priced_from_ec2s_spot_price_history() {
     );
     assert!(!one.contains("spot at on-demand prices"), "{one}");
 }
+
+#[tokio::test]
+async fn the_ebs_volumes_a_group_configures_are_priced_from_the_price_list() {
+    use aws_sdk_emr::types::{
+        EbsBlockDeviceConfig, EbsConfiguration, InstanceGroupConfig, InstanceRoleType,
+        JobFlowInstancesConfig, VolumeSpecification,
+    };
+    let env = common::env().await;
+    let volume = EbsConfiguration::builder()
+        .ebs_block_device_configs(
+            EbsBlockDeviceConfig::builder()
+                .volume_specification(
+                    VolumeSpecification::builder()
+                        .volume_type("gp3")
+                        .size_in_gb(365)
+                        .build(),
+                )
+                .volumes_per_instance(1)
+                .build(),
+        )
+        .build();
+    let group = |role: InstanceRoleType, count: i32| {
+        InstanceGroupConfig::builder()
+            .instance_role(role)
+            .instance_type("m5.xlarge")
+            .instance_count(count)
+    };
+    env.emr()
+        .run_job_flow()
+        .name("adhoc-ebs")
+        .release_label("emr-7.5.0")
+        .service_role("EMR_DefaultRole")
+        .job_flow_role("EMR_EC2_DefaultRole")
+        .instances(
+            JobFlowInstancesConfig::builder()
+                .instance_groups(group(InstanceRoleType::Master, 1).build())
+                .instance_groups(
+                    group(InstanceRoleType::Core, 2)
+                        .ebs_configuration(volume)
+                        .build(),
+                )
+                .keep_job_flow_alive_when_no_steps(true)
+                .build(),
+        )
+        .send()
+        .await
+        .expect("RunJobFlow");
+    let one = status(&env, "status adhoc-ebs").await;
+    // 3 × m5.xlarge at 0.24, and 2 × 365 GB of gp3 at $0.08 a GB-month
+    // (730 h): 0.72 + 0.08.
+    assert!(one.contains("so far ($0.80/h)"), "{one}");
+    assert!(
+        one.contains("Prices: AWS price list of 2026-11-01"),
+        "{one}"
+    );
+    assert!(!one.contains("no price"), "{one}");
+}

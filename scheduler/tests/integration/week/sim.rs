@@ -126,6 +126,7 @@ impl ClusterReader for SimEmr {
                     requested,
                     running: if c.terminated.is_some() { 0 } else { requested },
                     is_fleet: false,
+                    ebs: Vec::new(),
                     spot: false,
                 })
                 .collect(),

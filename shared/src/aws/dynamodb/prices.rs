@@ -1,6 +1,6 @@
 //! The price cache: what the AWS Price List said of one (service, region,
-//! instance type). Item: `pk = PRICE#<service code>#<region>`, `sk =
-//! <instance type>`, with `usd_per_hour` (absent: the Price List has no
+//! instance type). Item: `pk = PRICE#<service key>#<region>` (the service
+//! code, `AmazonEC2.EBS` for volumes), `sk = <instance or volume type>`, with `usd_per_hour` (absent: the Price List has no
 //! such product), `sku`, `published` (epoch s, the price list's
 //! publication), `read_at` (epoch s), `expires_at` (TTL, a day after
 //! `read_at`; the reader also checks `read_at`, since TTL deletes late).
@@ -31,7 +31,7 @@ impl DynamoPriceCache {
 }
 
 fn price_pk(service: Service, region: &str) -> String {
-    format!("{PRICE_PREFIX}{}#{region}", service.code())
+    format!("{PRICE_PREFIX}{}#{region}", service.key())
 }
 
 #[async_trait]

@@ -2,7 +2,7 @@
 
 use super::{emr_error, AwsClusterApi};
 use emrbot_domain::cluster::ClusterId;
-use emrbot_domain::emr::{CapacityGroup, InstanceRole};
+use emrbot_domain::emr::{CapacityGroup, EbsVolume, InstanceRole};
 use emrbot_domain::ports::clusters::EmrError;
 
 impl AwsClusterApi {
@@ -32,6 +32,7 @@ impl AwsClusterApi {
                 requested: g.requested_instance_count().unwrap_or(0),
                 running: g.running_instance_count().unwrap_or(0),
                 is_fleet: false,
+                ebs: volumes(g.ebs_block_devices()),
                 spot: g
                     .market()
                     .is_some_and(|m| *m == aws_sdk_emr::types::MarketType::Spot),
@@ -85,6 +86,11 @@ impl AwsClusterApi {
                     running: f.provisioned_on_demand_capacity().unwrap_or(0)
                         + f.provisioned_spot_capacity().unwrap_or(0),
                     is_fleet: true,
+                    ebs: f
+                        .instance_type_specifications()
+                        .first()
+                        .map(|spec| volumes(spec.ebs_block_devices()))
+                        .unwrap_or_default(),
                     spot: f.provisioned_spot_capacity().unwrap_or(0) > 0
                         || f.target_spot_capacity().unwrap_or(0) > 0,
                 };
@@ -92,4 +98,18 @@ impl AwsClusterApi {
             })
             .collect())
     }
+}
+
+/// The EBS volumes EMR lists for each instance (one device each).
+fn volumes(devices: &[aws_sdk_emr::types::EbsBlockDevice]) -> Vec<EbsVolume> {
+    devices
+        .iter()
+        .filter_map(|d| {
+            let spec = d.volume_specification()?;
+            Some(EbsVolume {
+                volume_type: spec.volume_type()?.to_string(),
+                size_gb: u32::try_from(spec.size_in_gb()?).ok()?,
+            })
+        })
+        .collect()
 }

@@ -174,6 +174,7 @@ fn group(id: &str, name: &str, role: InstanceRole) -> CapacityGroup {
         requested: 2,
         running: 2,
         is_fleet: false,
+        ebs: Vec::new(),
         spot: false,
     }
 }

@@ -30,6 +30,7 @@ impl FakeEmr {
             requested: n,
             running: n,
             is_fleet: true,
+            ebs: Vec::new(),
             spot: false,
         };
         let detail = ClusterDetail {
