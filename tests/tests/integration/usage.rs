@@ -4,7 +4,8 @@
 
 use emrbot_domain::cluster::ClusterId;
 use emrbot_domain::ports::clusters::ClusterReader;
-use emrbot_domain::usage::{usage, Market};
+use emrbot_domain::price_book::{PriceBook, PriceSource, Quote};
+use emrbot_domain::usage::Market;
 use emrbot_shared::aws::emr::AwsClusterApi;
 use emrbot_tests::launch_cluster;
 
@@ -25,11 +26,17 @@ async fn a_clusters_instances_are_read_with_type_market_and_start() {
         assert!(r.group.is_some(), "{r:?}");
     }
     let an_hour_on = records[0].started.unwrap() + chrono::Duration::hours(1);
-    let used = usage(&records, an_hour_on);
-    let hours = used.hours[&("m5.xlarge".to_string(), Market::OnDemand)];
-    assert!((hours - 3.0).abs() < 0.01, "{hours}");
-    let cost = used.cost(|_, _| Some(0.24));
-    assert!((cost.usd - 0.72).abs() < 0.01, "{cost:?}");
+    let book = PriceBook::of([(
+        "m5.xlarge".to_string(),
+        Some(Quote {
+            usd_per_hour: 0.24,
+            emr_per_hour: 0.048,
+            source: PriceSource::PriceList(None),
+        }),
+    )]);
+    let spent = book.spent(&records, &[], an_hour_on, None);
+    assert!((spent.instance_hours - 3.0).abs() < 0.01, "{spent:?}");
+    assert!((spent.usd - 0.72).abs() < 0.01, "{spent:?}");
     // An id EMR does not know is an error, not an empty list.
     let unknown = ClusterId::parse("j-NOSUCHCLUSTER").unwrap();
     assert!(api.list_instances(&unknown).await.is_err());

@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# AWS calls of `status` and `plan` at fleet scale: BENCH_CLUSTERS (default
+# 60) clusters in the emulator, every call emrbot makes counted by
+# operation (scripts/aws-call-counter.py, a proxy in front of moto), with
+# the wall time of each command. `status` runs twice: a cold price cache,
+# then a warm one. The Price List is emrbot-local's own (not counted here).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+clusters=${BENCH_CLUSTERS:-60}
+moto_port=${BENCH_MOTO_PORT:-45211}
+counter_port=${BENCH_COUNTER_PORT:-45212}
+port=${BENCH_PORT:-3918}
+cargo build -q --release -p emrbot-local
+bash scripts/venv.sh >/dev/null
+work=$(mktemp -d)
+.venv/bin/python local/moto_server.py -H 127.0.0.1 -p "$moto_port" >"$work/moto.log" 2>&1 &
+moto=$!
+python3 scripts/aws-call-counter.py "http://127.0.0.1:$moto_port" "$counter_port" &
+counter=$!
+trap 'kill $pid $counter $moto 2>/dev/null; wait 2>/dev/null; rm -rf "$work"' EXIT
+pid=
+for _ in $(seq 1 100); do
+  curl -fsS "http://127.0.0.1:$moto_port/moto-api/" >/dev/null 2>&1 && break
+  sleep 0.2
+done
+# The clusters, straight into moto (not counted).
+.venv/bin/python - "$moto_port" "$clusters" <<'PY'
+import sys, boto3
+emr = boto3.client("emr", region_name="us-east-1", endpoint_url=f"http://127.0.0.1:{sys.argv[1]}",
+                   aws_access_key_id="testing", aws_secret_access_key="testing")
+for i in range(int(sys.argv[2])):
+    emr.run_job_flow(Name=f"bench-{i:04}", ReleaseLabel="emr-7.5.0", ServiceRole="EMR_DefaultRole",
+                     JobFlowRole="EMR_EC2_DefaultRole",
+                     Instances={"KeepJobFlowAliveWhenNoSteps": True, "InstanceGroups": [
+                         {"InstanceRole": "MASTER", "InstanceType": "m5.xlarge", "InstanceCount": 1},
+                         {"InstanceRole": "CORE", "InstanceType": "m5.xlarge", "InstanceCount": 2}]})
+PY
+AWS_ENDPOINT_URL="http://127.0.0.1:$counter_port" ./target/release/emrbot-local run \
+  --listen "127.0.0.1:$port" --no-demo --scheduler-tick 0 >"$work/emrbot.log" 2>&1 &
+pid=$!
+for _ in $(seq 1 100); do
+  curl -fsS "http://127.0.0.1:$port/healthz" >/dev/null 2>&1 && break
+  sleep 0.2
+done
+curl -fsS "http://127.0.0.1:$counter_port/_counts" >/dev/null   # start-up calls
+echo "== AWS calls per command, $clusters clusters (SQS left out: it carries the command) =="
+for cmd in "status" "status" "plan"; do
+  start=$(date +%s%N)
+  ./target/release/emrbot-local send --url "http://127.0.0.1:$port" --wait 120 $cmd >/dev/null
+  ms=$(( ($(date +%s%N) - start) / 1000000 ))
+  curl -fsS "http://127.0.0.1:$counter_port/_counts" | python3 -c '
+import json, sys
+counts = {k: v for k, v in json.load(sys.stdin).items() if not k.startswith("AmazonSQS")}
+op = lambda target: target.split(".")[-1]
+ranked = sorted(counts.items(), key=lambda kv: -kv[1])
+each = ", ".join(op(k) + " " + str(v) for k, v in ranked)
+print(f"{sys.argv[1]:<7} {sum(counts.values()):>4} calls in {sys.argv[2]} ms: {each}")
+' "$cmd" "$ms"
+done
