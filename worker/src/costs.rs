@@ -26,7 +26,57 @@ impl PriceBooks {
     }
 }
 
+/// The figures of the clusters a reply shows, by cluster.
+#[derive(Debug, Default)]
+pub(crate) struct Costs {
+    /// Per hour now, of those whose capacity was read.
+    pub rates: HashMap<ClusterId, Rate>,
+    /// So far, of those whose instance records were read.
+    pub spent: HashMap<ClusterId, Spent>,
+}
+
 impl Worker {
+    /// What `shown` cost, from their descriptions and instance records: one
+    /// price book per region, one spot book for them all.
+    pub(crate) async fn costs(
+        &self,
+        shown: &[&ClusterSummary],
+        details: &HashMap<&ClusterId, &ClusterDetail>,
+        records: &HashMap<ClusterId, Vec<InstanceRecord>>,
+    ) -> Costs {
+        let wanted = shown.iter().map(|c| {
+            let listed = records.get(&c.id).map(|r| r.as_slice()).unwrap_or_default();
+            (
+                c.account.clone(),
+                wanted(details.get(&c.id).copied(), listed),
+            )
+        });
+        let books = self.price_books(wanted).await;
+        let book_of = |c: &ClusterSummary| books.get(&self.region_of(c.account.as_deref()));
+        let spot = self
+            .spot_book(
+                details
+                    .iter()
+                    .map(|(id, d)| (*d, records.get(*id).map(Vec::as_slice))),
+            )
+            .await;
+        let mut costs = Costs::default();
+        for c in shown {
+            let detail = details.get(&c.id).copied();
+            if let Some(d) = detail {
+                costs
+                    .rates
+                    .insert(c.id.clone(), self.rate(book_of(c), &spot, d));
+            }
+            if let Some(r) = records.get(&c.id) {
+                costs
+                    .spent
+                    .insert(c.id.clone(), self.spent(book_of(c), &spot, detail, r));
+            }
+        }
+        costs
+    }
+
     /// The region `account`'s clusters run in: the account's own, or this
     /// Lambda's.
     pub(crate) fn region_of(&self, account: Option<&str>) -> String {
@@ -141,7 +191,7 @@ impl Worker {
     }
 
     /// What `records` cost up to now, at `book`'s prices and `spot`'s.
-    pub(crate) fn spent(
+    fn spent(
         &self,
         book: &PriceBook,
         spot: &SpotBook,
@@ -154,7 +204,7 @@ impl Worker {
     }
 
     /// The hourly rate of `detail`'s running capacity.
-    pub(crate) fn rate(&self, book: &PriceBook, spot: &SpotBook, detail: &ClusterDetail) -> Rate {
+    fn rate(&self, book: &PriceBook, spot: &SpotBook, detail: &ClusterDetail) -> Rate {
         let at = detail.availability_zone.as_deref().map(|zone| SpotAt {
             book: spot,
             zone,

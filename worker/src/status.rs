@@ -1,6 +1,5 @@
 //! `status`, `status <cluster>` and `help`: read only.
 
-use crate::costs;
 use crate::error::CommandError;
 use crate::Worker;
 use emrbot_domain::cluster::{ClusterId, ClusterRef};
@@ -92,39 +91,7 @@ impl Worker {
             .iter()
             .chain(already.into_iter().flatten())
             .collect();
-        let account_of: HashMap<&ClusterId, Option<String>> =
-            shown.iter().map(|c| (&c.id, c.account.clone())).collect();
-        let wanted = shown.iter().map(|c| {
-            let listed = records.get(&c.id).map(|r| r.as_slice()).unwrap_or_default();
-            (
-                c.account.clone(),
-                costs::wanted(details.get(&c.id).copied(), listed),
-            )
-        });
-        let books = self.price_books(wanted).await;
-        let book_of = |id: &ClusterId| {
-            books.get(&self.region_of(account_of.get(id).cloned().flatten().as_deref()))
-        };
-        let spot = self
-            .spot_book(
-                details
-                    .iter()
-                    .map(|(id, d)| (*d, records.get(*id).map(Vec::as_slice))),
-            )
-            .await;
-        let rates: HashMap<&ClusterId, _> = details
-            .iter()
-            .map(|(id, d)| (*id, self.rate(book_of(id), &spot, d)))
-            .collect();
-        let spent: HashMap<&ClusterId, _> = records
-            .iter()
-            .map(|(id, r)| {
-                (
-                    id,
-                    self.spent(book_of(id), &spot, details.get(id).copied(), r),
-                )
-            })
-            .collect();
+        let costs = self.costs(&shown_refs, &details, &records).await;
         let fates: HashMap<&ClusterId, (&Fate, bool)> = planned
             .iter()
             .flat_map(|p| {
@@ -144,8 +111,8 @@ impl Worker {
                 cost_per_hour: rate,
                 fate: fates.get(&c.id).map(|(fate, _)| (*fate).clone()),
                 protected: fates.get(&c.id).is_some_and(|(_, protected)| *protected),
-                rate: rates.get(&c.id).cloned(),
-                spent: spent.get(&c.id).cloned(),
+                rate: costs.rates.get(&c.id).cloned(),
+                spent: costs.spent.get(&c.id).cloned(),
             })
             .collect();
         Ok(render::status_list(
@@ -179,11 +146,13 @@ impl Worker {
         let records = records
             .inspect_err(|e| tracing::warn!(error = %e, "instance records not read"))
             .ok();
-        let account = summary.account.clone();
-        let wanted = costs::wanted(Some(&detail), records.as_deref().unwrap_or_default());
-        let books = self.price_books([(account.clone(), wanted)]).await;
-        let book = books.get(&self.region_of(account.as_deref()));
-        let spot = self.spot_book([(&detail, records.as_deref())]).await;
+        let records: HashMap<ClusterId, _> = records
+            .map(|r| (summary.id.clone(), r))
+            .into_iter()
+            .collect();
+        let mut costs = self
+            .costs(&[&summary], &[(&summary.id, &detail)].into(), &records)
+            .await;
         let lock = self.locks.get(&summary.id).await?;
         let history = self
             .audit
@@ -200,8 +169,8 @@ impl Worker {
             history: &history,
             cost_per_hour: self.config.policy.cost_per_normalized_instance_hour,
             command: &self.config.slack.command,
-            rate: Some(self.rate(book, &spot, &detail)),
-            spent: records.map(|r| self.spent(book, &spot, Some(&detail), &r)),
+            rate: costs.rates.remove(&summary.id),
+            spent: costs.spent.remove(&summary.id),
         };
         Ok(render::cluster_detail(
             &detail,
