@@ -83,7 +83,7 @@ impl ClusterSummary {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum InstanceRole {
     Master,
     Core,
@@ -110,7 +110,7 @@ impl InstanceRole {
 }
 
 /// An instance group, or an instance fleet (then `instance_type` is the fleet's mix).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct CapacityGroup {
     pub id: String,
     pub name: Option<String>,
@@ -127,7 +127,7 @@ pub struct CapacityGroup {
 }
 
 /// One EBS volume of an instance, as its group or fleet configures it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct EbsVolume {
     /// EBS's name for it: `gp3`, `gp2`, `io1`, `st1`, …
     pub volume_type: String,

@@ -99,6 +99,8 @@ impl Worker {
             return Ok(Outcome::Done);
         };
         let span = tracing::info_span!("emr_event", event_id = %event.id, cluster = %cluster, state = %change.state);
+        // Whatever changed, `status` and `plan` read the cluster afresh.
+        self.forget_description(&cluster).await;
         let outcome = self
             .once(
                 &format!("evt:{}", event.id),

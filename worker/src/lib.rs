@@ -30,6 +30,7 @@ use emrbot_domain::ports::audit::AuditLog;
 use emrbot_domain::ports::clock::{Clock, SystemClock};
 use emrbot_domain::ports::clusters::ClusterDirectory;
 use emrbot_domain::ports::dedup::DedupStore;
+use emrbot_domain::ports::descriptions::DescriptionCache;
 use emrbot_domain::ports::launches::LaunchStore;
 use emrbot_domain::ports::locks::LockStore;
 use emrbot_domain::ports::policy::{PolicyRecords, UnlockRecorder};
@@ -63,6 +64,8 @@ pub struct Worker {
     pub records: Arc<dyn PolicyRecords>,
     pub slack: Arc<dyn SlackReplies>,
     pub clock: Arc<dyn Clock>,
+    /// What `status` and `plan` last read of each cluster's description.
+    pub descriptions: Arc<dyn DescriptionCache>,
     /// AWS's on-demand prices, behind the day-long cache.
     pub prices: Arc<dyn PriceList>,
     /// EC2's spot price history, for spot instance-hours.
@@ -86,7 +89,8 @@ pub fn build(settings: &Settings, aws: &aws_config::SdkConfig) -> Result<Worker,
     use emrbot_domain::config::Access;
     use emrbot_shared::aws::accounts::directory_from_aws;
     use emrbot_shared::aws::dynamodb::{
-        DynamoAuditLog, DynamoDedupStore, DynamoLaunchStore, DynamoLockStore, DynamoPolicyStore,
+        DynamoAuditLog, DynamoDedupStore, DynamoDescriptionCache, DynamoLaunchStore,
+        DynamoLockStore, DynamoPolicyStore,
     };
     use emrbot_shared::slack::urls::ResponseUrlPolicy;
     use emrbot_shared::slack::HttpSlack;
@@ -103,6 +107,7 @@ pub fn build(settings: &Settings, aws: &aws_config::SdkConfig) -> Result<Worker,
         clusters: directory_from_aws(&settings.config, aws, clock.clone(), Access::Operate),
         locks: Arc::new(DynamoLockStore::new(dynamo.clone(), table.clone())),
         dedup: Arc::new(DynamoDedupStore::new(dynamo.clone(), table.clone())),
+        descriptions: Arc::new(DynamoDescriptionCache::new(dynamo.clone(), table.clone())),
         audit: Arc::new(DynamoAuditLog::new(dynamo.clone(), table.clone())),
         launches: Arc::new(DynamoLaunchStore::new(dynamo.clone(), table.clone())),
         unlocks: Arc::new(DynamoPolicyStore::new(dynamo.clone(), table.clone())),

@@ -11,6 +11,7 @@ use emrbot_domain::facts::FactReader;
 use emrbot_domain::policy::plan::{fate, Fate};
 use emrbot_domain::policy::{ClusterFacts, Need};
 use emrbot_domain::ports::clusters::EmrError;
+use emrbot_domain::ports::descriptions::DESCRIPTION_TTL;
 use emrbot_shared::slack::render::{self, PlanView};
 use emrbot_shared::slack::SlackMessage;
 use std::collections::HashMap;
@@ -121,23 +122,47 @@ impl Worker {
         self.describe_each(due).await
     }
 
-    /// DescribeCluster of each of `clusters`, concurrently; one that cannot
-    /// be read is left out.
+    /// The description of each of `clusters`: kept ones younger than
+    /// [`DESCRIPTION_TTL`] from the cache (one BatchGetItem per 100), the
+    /// rest from EMR, concurrently, and kept. One that cannot be read is
+    /// left out. For reading only: actions describe afresh.
     pub(crate) async fn describe_each<'a>(
         &self,
         clusters: impl IntoIterator<Item = &'a ClusterSummary>,
     ) -> HashMap<ClusterId, ClusterDetail> {
-        // Collected first: a borrowing iterator held across the await would
-        // make the future not `Send`.
-        let clusters = clusters
+        let clusters: Vec<ClusterSummary> = clusters.into_iter().cloned().collect();
+        let now = self.clock.now();
+        let mut found: HashMap<ClusterId, ClusterDetail> = self
+            .descriptions
+            .get_many(&clusters)
+            .await
+            .inspect_err(|e| tracing::warn!(error = %e, "kept descriptions not read"))
+            .unwrap_or_default()
             .into_iter()
+            .filter(|(_, (_, read_at))| now - *read_at < DESCRIPTION_TTL)
+            .map(|(id, (detail, _))| (id, detail))
+            .collect();
+        let missing = clusters
+            .iter()
+            .filter(|c| !found.contains_key(&c.id))
             .map(|c| (c.account.clone(), c.id.clone()))
             .collect();
-        let described = self.describe_all(clusters).await;
-        described
-            .into_iter()
-            .filter_map(|(id, detail)| Some((id, detail.ok()?)))
-            .collect()
+        for (id, detail) in self.describe_all(missing).await {
+            let Ok(detail) = detail else { continue };
+            if let Err(e) = self.descriptions.put(&detail, now).await {
+                tracing::warn!(error = %e, "description not kept; it will be read again");
+            }
+            found.insert(id, detail);
+        }
+        found
+    }
+
+    /// The kept description of `cluster` may be wrong now (a resize, a state
+    /// change): the next `status` or `plan` reads EMR.
+    pub(crate) async fn forget_description(&self, cluster: &ClusterId) {
+        if let Err(e) = self.descriptions.forget(cluster).await {
+            tracing::warn!(cluster = %cluster, error = %e, "kept description not forgotten; it lasts an hour at most");
+        }
     }
 
     /// DescribeCluster of each (account, cluster), concurrently, with what

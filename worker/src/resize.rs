@@ -84,6 +84,7 @@ impl Worker {
         } else {
             api.resize_group(&c.id, &group.id, size.count).await?;
         }
+        self.forget_description(&c.id).await;
         trace.detail = format!(
             "{} {} {} -> {count}",
             role.as_str(),

@@ -12,6 +12,7 @@
 //! | [`launches::LaunchStore`] | where a launch's reply lives |
 //! | [`credentials::RoleAssumer`] | cross-account credentials (AssumeRole) |
 //! | [`prices::PriceList`] | AWS's published on-demand prices |
+//! | [`descriptions::DescriptionCache`] | cluster descriptions kept between replies |
 //! | [`queue::CommandQueue`] | the command queue (the outbox of the ingress and the scheduler) |
 //! | [`clock::Clock`] | now |
 
@@ -20,6 +21,7 @@ pub mod clock;
 pub mod clusters;
 pub mod credentials;
 pub mod dedup;
+pub mod descriptions;
 pub mod launches;
 pub mod locks;
 pub mod policy;

@@ -7,6 +7,7 @@ mod common;
 mod costs;
 mod cross_account;
 mod deadline;
+mod descriptions;
 mod failures;
 mod history;
 mod lambda_runtime;

@@ -4,6 +4,7 @@
 
 pub mod audit;
 pub mod dedup;
+pub mod descriptions;
 pub mod launches;
 pub mod locks;
 pub mod policy;
@@ -12,6 +13,7 @@ pub mod table;
 
 pub use audit::DynamoAuditLog;
 pub use dedup::DynamoDedupStore;
+pub use descriptions::DynamoDescriptionCache;
 pub use launches::DynamoLaunchStore;
 pub use locks::DynamoLockStore;
 pub use policy::DynamoPolicyStore;
