@@ -158,6 +158,23 @@ async fn the_config_wins_over_the_price_list_and_it_is_not_asked() {
     assert!(list.asked.lock().unwrap().is_empty());
 }
 
+/// `h` hours into the day the tests are set on.
+fn at(h: i64) -> DateTime<Utc> {
+    "2026-12-07T00:00:00Z".parse::<DateTime<Utc>>().unwrap() + chrono::Duration::hours(h)
+}
+
+/// An instance of no group that ran from `from` hours (to `to`, or still).
+fn instance(id: &str, t: &str, market: Market, from: i64, to: Option<i64>) -> InstanceRecord {
+    InstanceRecord {
+        id: id.into(),
+        instance_type: t.into(),
+        market: Some(market),
+        group: None,
+        started: Some(at(from)),
+        ended: to.map(at),
+    }
+}
+
 fn group(t: &str, running: i32, spot: bool) -> CapacityGroup {
     CapacityGroup {
         id: "ig".into(),
@@ -219,21 +236,10 @@ fn a_rate_names_its_sources_and_what_it_could_not_price() {
 
 #[test]
 fn what_was_spent_is_each_instances_hours_at_its_types_price() {
-    let at = |h: i64| {
-        "2026-12-07T00:00:00Z".parse::<DateTime<Utc>>().unwrap() + chrono::Duration::hours(h)
-    };
-    let record = |id: &str, t: &str, market, from, to: Option<i64>| InstanceRecord {
-        id: id.into(),
-        instance_type: t.into(),
-        market: Some(market),
-        group: None,
-        started: Some(at(from)),
-        ended: to.map(at),
-    };
     let records = [
-        record("m", "m5.xlarge", Market::OnDemand, 0, None),
-        record("c1", "m5.xlarge", Market::OnDemand, 0, Some(2)),
-        record("t1", "r5.xlarge", Market::Spot, 1, None),
+        instance("m", "m5.xlarge", Market::OnDemand, 0, None),
+        instance("c1", "m5.xlarge", Market::OnDemand, 0, Some(2)),
+        instance("t1", "r5.xlarge", Market::Spot, 1, None),
     ];
     let book = PriceBook::of([listed("m5.xlarge", 0.25)]);
     let spent = book.spent(&records, &[], at(4), None);
@@ -248,9 +254,6 @@ fn what_was_spent_is_each_instances_hours_at_its_types_price() {
 
 #[test]
 fn spot_hours_cost_the_spot_price_they_ran_at_plus_emr() {
-    let at = |h: i64| {
-        "2026-12-07T00:00:00Z".parse::<DateTime<Utc>>().unwrap() + chrono::Duration::hours(h)
-    };
     let mut spot = SpotBook::default();
     spot.insert(
         "us-east-1a",
@@ -266,14 +269,7 @@ fn spot_hours_cost_the_spot_price_they_ran_at_plus_emr() {
             },
         ],
     );
-    let task = InstanceRecord {
-        id: "t".into(),
-        instance_type: "m5.xlarge".into(),
-        market: Some(Market::Spot),
-        group: None,
-        started: Some(at(0)),
-        ended: Some(at(4)),
-    };
+    let task = instance("t", "m5.xlarge", Market::Spot, 0, Some(4));
     // On demand 0.25, of which EMR 0.05.
     let book = PriceBook::of([listed("m5.xlarge", 0.25)]);
     let spent = book.spent(

@@ -51,6 +51,17 @@ pub async fn load_sdk_config() -> aws_config::SdkConfig {
         .await
 }
 
+/// The timeouts of a lookup a reply can do without (the Price List, spot
+/// history): a slow answer costs that figure's source (a fallback, said),
+/// never the reply, so it gives up sooner than the defaults above.
+pub fn lookup_timeouts() -> aws_config::timeout::TimeoutConfig {
+    aws_config::timeout::TimeoutConfig::builder()
+        .connect_timeout(std::time::Duration::from_secs(1))
+        .operation_attempt_timeout(std::time::Duration::from_secs(2))
+        .operation_timeout(std::time::Duration::from_secs(4))
+        .build()
+}
+
 /// What went wrong with an AWS call, in the terms callers decide on.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum FailureKind {

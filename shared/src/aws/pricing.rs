@@ -32,16 +32,9 @@ impl AwsPriceList {
     /// A client for the Price List endpoint of [`PRICE_LIST_REGION`], with
     /// the rest of `aws`'s configuration (credentials, endpoint overrides).
     pub fn new(aws: &aws_config::SdkConfig) -> Self {
-        // A slow Price List must not hold up a reply: past this, the figure
-        // falls back to the built-in table and says so.
-        let timeouts = aws_sdk_pricing::config::timeout::TimeoutConfig::builder()
-            .connect_timeout(std::time::Duration::from_secs(1))
-            .operation_attempt_timeout(std::time::Duration::from_secs(2))
-            .operation_timeout(std::time::Duration::from_secs(4))
-            .build();
         let config = aws_sdk_pricing::config::Builder::from(aws)
             .region(aws_sdk_pricing::config::Region::new(PRICE_LIST_REGION))
-            .timeout_config(timeouts)
+            .timeout_config(super::lookup_timeouts())
             .build();
         Self::from_client(Client::from_conf(config))
     }

@@ -33,16 +33,9 @@ impl AwsSpotPrices {
         clients
             .entry(region.to_string())
             .or_insert_with(|| {
-                // Like the Price List: a slow answer costs the spot figure
-                // (on-demand instead, said), never the reply.
-                let timeouts = aws_sdk_ec2::config::timeout::TimeoutConfig::builder()
-                    .connect_timeout(std::time::Duration::from_secs(1))
-                    .operation_attempt_timeout(std::time::Duration::from_secs(2))
-                    .operation_timeout(std::time::Duration::from_secs(4))
-                    .build();
                 let config = aws_sdk_ec2::config::Builder::from(&self.aws)
                     .region(aws_sdk_ec2::config::Region::new(region.to_string()))
-                    .timeout_config(timeouts)
+                    .timeout_config(super::lookup_timeouts())
                     .build();
                 Client::from_conf(config)
             })

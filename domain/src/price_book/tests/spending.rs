@@ -36,16 +36,9 @@ async fn ebs_volumes_cost_their_gb_for_the_hours_their_instance_ran() {
     assert_eq!(rate.unpriced, ["io9 volumes"]);
     assert!(rate.sources.values().any(|t| t.contains("gp3 volumes")));
     // One instance of the group for 3 h: its volumes for those 3 h.
-    let at = |h: i64| {
-        "2026-12-07T00:00:00Z".parse::<DateTime<Utc>>().unwrap() + chrono::Duration::hours(h)
-    };
     let record = InstanceRecord {
-        id: "c1".into(),
-        instance_type: "m5.xlarge".into(),
-        market: Some(Market::OnDemand),
         group: Some("ig-CORE".into()),
-        started: Some(at(0)),
-        ended: Some(at(3)),
+        ..instance("c1", "m5.xlarge", Market::OnDemand, 0, Some(3))
     };
     let spent = book.spent(&[record], &[core], at(9), None);
     assert!((spent.usd - 3.0 * 0.35).abs() < 1e-9, "{spent:?}");
@@ -77,17 +70,7 @@ async fn an_ebs_type_the_price_list_cannot_give_falls_back_per_gb_month() {
 
 #[test]
 fn a_resized_cluster_costs_each_size_for_the_hours_it_had_it() {
-    let at = |h: i64| {
-        "2026-12-07T00:00:00Z".parse::<DateTime<Utc>>().unwrap() + chrono::Duration::hours(h)
-    };
-    let record = |id: &str, from: i64, to: Option<i64>| InstanceRecord {
-        id: id.into(),
-        instance_type: "m5.xlarge".into(),
-        market: Some(Market::OnDemand),
-        group: None,
-        started: Some(at(from)),
-        ended: to.map(at),
-    };
+    let record = |id: &str, from, to| instance(id, "m5.xlarge", Market::OnDemand, from, to);
     // Master and 2 core from 0h; 2 more core from 2h; one of them gone at 3h.
     let records = [
         record("m", 0, None),
@@ -105,16 +88,9 @@ fn a_resized_cluster_costs_each_size_for_the_hours_it_had_it() {
 
 #[test]
 fn a_fleet_of_two_instance_types_costs_each_at_its_own_price() {
-    let at = |h: i64| {
-        "2026-12-07T00:00:00Z".parse::<DateTime<Utc>>().unwrap() + chrono::Duration::hours(h)
-    };
     let record = |id: &str, t: &str| InstanceRecord {
-        id: id.into(),
-        instance_type: t.into(),
-        market: Some(Market::OnDemand),
         group: Some("if-CORE".into()),
-        started: Some(at(0)),
-        ended: None,
+        ..instance(id, t, Market::OnDemand, 0, None)
     };
     let records = [
         record("a", "m5.xlarge"),
