@@ -2,7 +2,8 @@
 # AWS calls of `status` and `plan` at fleet scale: BENCH_CLUSTERS (default
 # 60) clusters in the emulator, every call emrbot makes counted by
 # operation (scripts/aws-call-counter.py, a proxy in front of moto), with
-# the wall time of each command. `status` runs twice: a cold price cache,
+# the wall time of each command; EMR's IsIdle metric is published for each
+# cluster, as EMR does. `status` runs twice: a cold price cache,
 # then a warm one. The Price List is emrbot-local's own (not counted here).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -25,15 +26,21 @@ for _ in $(seq 1 100); do
 done
 # The clusters, straight into moto (not counted).
 .venv/bin/python - "$moto_port" "$clusters" <<'PY'
-import sys, boto3
-emr = boto3.client("emr", region_name="us-east-1", endpoint_url=f"http://127.0.0.1:{sys.argv[1]}",
-                   aws_access_key_id="testing", aws_secret_access_key="testing")
+import sys, boto3, datetime
+aws = dict(region_name="us-east-1", endpoint_url=f"http://127.0.0.1:{sys.argv[1]}",
+           aws_access_key_id="testing", aws_secret_access_key="testing")
+emr, cloudwatch = boto3.client("emr", **aws), boto3.client("cloudwatch", **aws)
+now = datetime.datetime.now(datetime.timezone.utc)
 for i in range(int(sys.argv[2])):
-    emr.run_job_flow(Name=f"bench-{i:04}", ReleaseLabel="emr-7.5.0", ServiceRole="EMR_DefaultRole",
+    cluster = emr.run_job_flow(Name=f"bench-{i:04}", ReleaseLabel="emr-7.5.0", ServiceRole="EMR_DefaultRole",
                      JobFlowRole="EMR_EC2_DefaultRole",
                      Instances={"KeepJobFlowAliveWhenNoSteps": True, "InstanceGroups": [
                          {"InstanceRole": "MASTER", "InstanceType": "m5.xlarge", "InstanceCount": 1},
                          {"InstanceRole": "CORE", "InstanceType": "m5.xlarge", "InstanceCount": 2}]})
+    # EMR publishes IsIdle every 5 minutes; moto does not, so it is put here.
+    cloudwatch.put_metric_data(Namespace="AWS/ElasticMapReduce", MetricData=[{
+        "MetricName": "IsIdle", "Value": 1.0, "Timestamp": now, "Unit": "None",
+        "Dimensions": [{"Name": "JobFlowId", "Value": cluster["JobFlowId"]}]}])
 PY
 AWS_ENDPOINT_URL="http://127.0.0.1:$counter_port" ./target/release/emrbot-local run \
   --listen "127.0.0.1:$port" --no-demo --scheduler-tick 0 >"$work/emrbot.log" 2>&1 &

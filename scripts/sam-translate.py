@@ -127,6 +127,13 @@ def check_invariants(sam: dict, cfn: dict) -> list[str]:
     expect("pricing:GetProducts" in worker_policy and "elasticmapreduce:ListInstances" in worker_policy
            and "ec2:DescribeSpotPriceHistory" in worker_policy,
            "worker: may not read the prices and instance records its figures come from")
+    # The bill: Cost Explorer only where the deployment turns it on.
+    on_bill = [st for st in worker_statements_of(sam) if "ce:GetCostAndUsage" in json.dumps(st)]
+    expect(
+        len(on_bill) == 1 and json.dumps(on_bill[0]).startswith('{"Fn::If": ["UsesCostExplorer"'),
+        "worker: ce:GetCostAndUsage is not granted only under the CostExplorer parameter",
+    )
+    expect("ce:Get" not in scheduler_policy, "scheduler: may read the bill")
     on_prices = [st for st in worker_statements_of(sam) if '"PRICE#*"' in json.dumps(st)]
     expect(
         len(on_prices) == 1 and sorted(on_prices[0].get("Action", [])) == ["dynamodb:GetItem", "dynamodb:PutItem"],

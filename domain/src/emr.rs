@@ -197,6 +197,9 @@ pub struct LaunchSpec {
 /// Tag keys emrbot puts on the clusters it launches.
 pub const TAG_LAUNCHED_BY: &str = "emrbot:launched-by";
 pub const TAG_PRESET: &str = "emrbot:preset";
+/// The cluster's name, for the bill: activated as a cost allocation tag, it
+/// groups Cost Explorer's costs by cluster (EMR tags the instances too).
+pub const TAG_CLUSTER: &str = "emrbot:cluster";
 /// The queue message id a cluster was launched for: lets a redelivery after a
 /// crash between RunJobFlow and the dedup record find the cluster it made.
 pub const TAG_REQUEST: &str = "emrbot:request";

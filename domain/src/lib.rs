@@ -6,6 +6,7 @@
 
 pub mod accounts;
 pub mod audit;
+pub mod billing;
 pub mod cached_prices;
 pub mod cluster;
 pub mod command;

@@ -6,9 +6,10 @@
 //! them; docs/PRICES.md).
 
 use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
 
 /// How an instance is bought.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub enum Market {
     OnDemand,
     Spot,
@@ -26,7 +27,7 @@ impl Market {
 }
 
 /// One EC2 instance of a cluster, as `ListInstances` reports it.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct InstanceRecord {
     /// EMR's instance id (`ci-…`).
     pub id: String,
@@ -48,6 +49,18 @@ impl InstanceRecord {
         };
         let until = self.ended.unwrap_or(now).min(now);
         (until - started).num_seconds().max(0) as f64 / 3600.0
+    }
+
+    /// The part of it that ran within `[from, to)`: what a bill of those days
+    /// covers. `None` when it did not run then.
+    pub fn within(&self, from: DateTime<Utc>, to: DateTime<Utc>) -> Option<InstanceRecord> {
+        let started = self.started?.max(from);
+        let ended = self.ended.unwrap_or(to).min(to);
+        (started < ended).then(|| InstanceRecord {
+            started: Some(started),
+            ended: Some(ended),
+            ..self.clone()
+        })
     }
 
     /// It ended: its hours never change again.
@@ -73,6 +86,18 @@ mod tests {
             started: Some(at(from)),
             ended: to.map(at),
         }
+    }
+
+    #[test]
+    fn within_a_window_an_instance_counts_only_the_hours_it_ran_there() {
+        let long = instance("ci-1", "m5.xlarge", Market::OnDemand, -5, None);
+        let day = long.within(at(0), at(24)).unwrap();
+        assert_eq!(day.hours(at(30)), 24.0);
+        let short = instance("ci-2", "m5.xlarge", Market::Spot, 2, Some(5));
+        assert_eq!(short.within(at(0), at(24)).unwrap().hours(at(30)), 3.0);
+        assert_eq!(short.within(at(4), at(24)).unwrap().hours(at(30)), 1.0);
+        assert_eq!(short.within(at(5), at(24)), None);
+        assert_eq!(short.within(at(-24), at(2)), None);
     }
 
     #[test]

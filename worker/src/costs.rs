@@ -6,6 +6,7 @@ use crate::Worker;
 use chrono::{DateTime, Utc};
 use emrbot_domain::cluster::ClusterId;
 use emrbot_domain::emr::{ClusterDetail, ClusterSummary};
+use emrbot_domain::ports::descriptions::DESCRIPTION_TTL;
 use emrbot_domain::price_book::{self, PriceBook, Rate, Spent, SpotAt, Wanted};
 use emrbot_domain::spot::SpotBook;
 use emrbot_domain::usage::{InstanceRecord, Market};
@@ -110,15 +111,29 @@ impl Worker {
         }
     }
 
-    /// Each cluster's instance records, read concurrently; a cluster whose
-    /// records cannot be read is left out (its figure says it is reckoned
-    /// at its current size).
+    /// Each cluster's instance records: kept ones younger than
+    /// [`DESCRIPTION_TTL`] (an ended instance never changes; a running one
+    /// costs up to now), the rest from ListInstances, concurrently, and
+    /// kept. A cluster whose records cannot be read is left out (its figure
+    /// says it is reckoned at its current size).
     pub(crate) async fn instance_records(
         &self,
         clusters: &[&ClusterSummary],
     ) -> HashMap<ClusterId, Vec<InstanceRecord>> {
+        let now = self.clock.now();
+        let ids: Vec<ClusterId> = clusters.iter().map(|c| c.id.clone()).collect();
+        let mut out: HashMap<ClusterId, Vec<InstanceRecord>> = self
+            .descriptions
+            .get_records_many(&ids)
+            .await
+            .inspect_err(|e| tracing::warn!(error = %e, "kept instance records not read"))
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|(_, (_, read_at))| now - *read_at < DESCRIPTION_TTL)
+            .map(|(id, (records, _))| (id, records))
+            .collect();
         let mut tasks = tokio::task::JoinSet::new();
-        for c in clusters {
+        for c in clusters.iter().filter(|c| !out.contains_key(&c.id)) {
             if let Some(api) = self.clusters.account(c.account.as_deref()).cloned() {
                 let id = c.id.clone();
                 tasks.spawn(async move {
@@ -127,10 +142,12 @@ impl Worker {
                 });
             }
         }
-        let mut out = HashMap::new();
         while let Some(Ok((id, records))) = tasks.join_next().await {
             match records {
                 Ok(records) => {
+                    if let Err(e) = self.descriptions.put_records(&id, &records, now).await {
+                        tracing::warn!(cluster = %id, error = %e, "instance records not kept; they will be read again");
+                    }
                     out.insert(id, records);
                 }
                 Err(error) => {

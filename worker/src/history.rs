@@ -72,5 +72,9 @@ impl Worker {
 /// Someone only looked (`history`, `plan`, the Home tab): no news in the
 /// history of every cluster. A refused look is kept.
 fn only_looked(e: &AuditEntry) -> bool {
-    e.outcome == "ok" && matches!(e.action.as_str(), "history" | "plan" | "status" | "help")
+    e.outcome == "ok"
+        && matches!(
+            e.action.as_str(),
+            "history" | "plan" | "status" | "help" | "cost"
+        )
 }

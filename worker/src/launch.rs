@@ -7,7 +7,7 @@ use crate::Worker;
 use emrbot_domain::cluster::ClusterId;
 use emrbot_domain::config::Preset;
 use emrbot_domain::emr::ClusterSummary;
-use emrbot_domain::emr::{LaunchSpec, TAG_LAUNCHED_BY, TAG_PRESET, TAG_REQUEST};
+use emrbot_domain::emr::{LaunchSpec, TAG_CLUSTER, TAG_LAUNCHED_BY, TAG_PRESET, TAG_REQUEST};
 use emrbot_domain::lock::holder_id;
 use emrbot_domain::message::{CommandMessage, ReplyTo, Requester};
 use emrbot_domain::ports::clusters::ClusterReader;
@@ -78,6 +78,7 @@ fn launch_spec(
     tags.insert(TAG_LAUNCHED_BY.into(), holder_id(&message.requested_by));
     tags.insert(TAG_PRESET.into(), preset_name.to_string());
     tags.insert(TAG_REQUEST.into(), message.id.to_string());
+    tags.insert(TAG_CLUSTER.into(), name.to_string());
     LaunchSpec {
         name: name.to_string(),
         release: preset.release.clone(),

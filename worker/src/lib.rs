@@ -6,6 +6,7 @@
 //! (claim the id) → `perform` (permissions, dispatch, audit, reply) → one of
 //! `status`, `plan`, `locks`, `launch`, `terminate`, `resize` → `reply` (to Slack).
 
+mod billing;
 mod costs;
 mod error;
 pub mod events;
@@ -27,6 +28,7 @@ mod terminate;
 mod trace;
 
 use emrbot_domain::ports::audit::AuditLog;
+use emrbot_domain::ports::billing::BilledCosts;
 use emrbot_domain::ports::clock::{Clock, SystemClock};
 use emrbot_domain::ports::clusters::ClusterDirectory;
 use emrbot_domain::ports::dedup::DedupStore;
@@ -70,6 +72,8 @@ pub struct Worker {
     pub prices: Arc<dyn PriceList>,
     /// EC2's spot price history, for spot instance-hours.
     pub spot: Arc<dyn SpotPrices>,
+    /// The bill, by cost allocation tag (read only with `[costs] cost_explorer`).
+    pub billing: Arc<dyn BilledCosts>,
     /// The region this Lambda runs in: its own account's clusters' region.
     pub region: String,
 }
@@ -114,6 +118,7 @@ pub fn build(settings: &Settings, aws: &aws_config::SdkConfig) -> Result<Worker,
         records: Arc::new(DynamoPolicyStore::new(dynamo, table)),
         prices,
         spot: Arc::new(emrbot_shared::aws::spot::AwsSpotPrices::new(aws)),
+        billing: Arc::new(emrbot_shared::aws::cost_explorer::AwsBilledCosts::new(aws)),
         region: aws
             .region()
             .map(|r| r.to_string())

@@ -166,6 +166,7 @@ impl Worker {
             Command::Plan => self.plan().await?,
             Command::History { cluster, since } => self.history(cluster.as_ref(), *since).await?,
             Command::Home => self.home(requester).await?,
+            Command::Cost { window } => self.cost(window.unwrap_or_default()).await?,
             Command::Status {
                 cluster: Some(reference),
                 ..

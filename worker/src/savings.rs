@@ -6,6 +6,7 @@
 use crate::error::CommandError;
 use crate::Worker;
 use chrono::{DateTime, Duration, Utc};
+use emrbot_domain::billing::Period;
 use emrbot_domain::cluster::ClusterId;
 use emrbot_domain::ports::clusters::EmrError;
 use emrbot_domain::report::SavingsReport;
@@ -20,10 +21,22 @@ impl Worker {
         report: &SavingsReport,
     ) -> Result<SlackMessage, CommandError> {
         let savings = self.checked(report).await?;
+        // The bill of the report's whole UTC days, where Cost Explorer is on.
+        let bill = if self.config.costs.cost_explorer {
+            let period = Period {
+                start: report.since.date_naive(),
+                end: report.at.date_naive(),
+            };
+            Some(self.cost_report(period).await?)
+        } else {
+            None
+        };
+        let tag = self.config.costs.allocation_tag.as_str();
         Ok(render::savings(
             &savings,
             &self.config.policy,
             self.config.timezone,
+            bill.as_ref().map(|b| (b, tag)),
         ))
     }
 

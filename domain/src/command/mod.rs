@@ -78,6 +78,14 @@ pub enum Command {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         since: Option<HumanDuration>,
     },
+    /// What the clusters cost over a window of whole days: emrbot's figure
+    /// of each, the bill's (Cost Explorer) beside it where enabled, and
+    /// totals by who launched them.
+    Cost {
+        /// `None`: the last 7 days.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        window: Option<crate::billing::CostWindow>,
+    },
     /// The requester's App Home: the clusters they hold, those that will be
     /// terminated within a day, the week's automatic terminations.
     Home,
@@ -132,14 +140,16 @@ pub enum Action {
     Resize,
     Plan,
     History,
+    Cost,
     Help,
 }
 
 impl Action {
-    pub const ALL: [Action; 10] = [
+    pub const ALL: [Action; 11] = [
         Action::Status,
         Action::Plan,
         Action::History,
+        Action::Cost,
         Action::Lock,
         Action::Unlock,
         Action::Extend,
@@ -160,6 +170,7 @@ impl Action {
             Action::Resize => "resize",
             Action::Plan => "plan",
             Action::History => "history",
+            Action::Cost => "cost",
             Action::Help => "help",
         }
     }
@@ -209,6 +220,7 @@ impl Action {
             Action::Resize => "resize <cluster> <group> <count> [spot <count>]",
             Action::Plan => "plan",
             Action::History => "history [cluster] [since <duration>]",
+            Action::Cost => "cost [7d | 30d | month]",
             Action::Help => "help",
         }
     }
@@ -225,6 +237,7 @@ impl Action {
             Action::Resize => "change the size of a core or task group",
             Action::Plan => "which clusters emrbot will terminate, and when",
             Action::History => "who did what to clusters, when and why",
+            Action::Cost => "what the clusters cost, beside the bill, by who launched them",
             Action::Help => "this message",
         }
     }
@@ -249,6 +262,7 @@ impl Command {
             Command::Help => Action::Help,
             Command::Plan => Action::Plan,
             Command::History { .. } => Action::History,
+            Command::Cost { .. } => Action::Cost,
             // Read only, like `status`.
             Command::Home => Action::Status,
             // Scheduler notices only inform: the `status` permission covers them.
@@ -273,6 +287,7 @@ impl Command {
             Command::Launch { .. }
             | Command::Help
             | Command::Plan
+            | Command::Cost { .. }
             | Command::Home
             | Command::Report { .. }
             | Command::Savings { .. }

@@ -31,6 +31,13 @@ impl Command {
         let command = match action {
             Action::Help => Command::Help,
             Action::Plan => exact(args, 0, action, || Ok(Command::Plan))?,
+            Action::Cost => match args {
+                [] => Command::Cost { window: None },
+                [word] => Command::Cost {
+                    window: Some(crate::billing::CostWindow::parse(word).ok_or_else(usage_error)?),
+                },
+                _ => return Err(usage_error()),
+            },
             Action::History => {
                 // `history [cluster] [since <duration>]`
                 let (cluster, rest) = match args {

@@ -220,3 +220,32 @@ proptest::proptest! {
         let _ = Command::parse(&s);
     }
 }
+
+#[test]
+fn cost_takes_a_window_of_7d_30d_or_month_and_nothing_else() {
+    use crate::billing::CostWindow;
+    assert_eq!(
+        Command::parse("cost").unwrap(),
+        Command::Cost { window: None }
+    );
+    assert_eq!(
+        Command::parse("cost 30D").unwrap(),
+        Command::Cost {
+            window: Some(CostWindow::ThirtyDays)
+        }
+    );
+    assert_eq!(Command::parse("cost month").unwrap().action(), Action::Cost);
+    for bad in ["cost 2w", "cost 7d adhoc"] {
+        assert_eq!(
+            Command::parse(bad),
+            Err(ParseError::Usage(Action::Cost)),
+            "{bad}"
+        );
+    }
+    // The queue contract: the window as its word.
+    let json = serde_json::to_string(&Command::Cost {
+        window: Some(CostWindow::Month),
+    })
+    .unwrap();
+    assert_eq!(json, r#"{"name":"cost","window":"month"}"#);
+}

@@ -24,6 +24,13 @@ impl Config {
                 "must be shorter than policy.unlocked_grace".into(),
             );
         }
+        let tag = &self.costs.allocation_tag;
+        if tag.trim().is_empty() || tag.chars().count() > 128 {
+            return invalid(
+                "costs.allocation_tag".into(),
+                "must be a tag key of 1 to 128 characters (like emrbot:cluster)".into(),
+            );
+        }
         let is_role = |arn: &str| arn.starts_with("arn:aws") && arn.contains(":role/");
         for (name, account) in &self.accounts {
             if !is_role(&account.role_arn) {

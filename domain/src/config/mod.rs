@@ -29,6 +29,36 @@ pub struct Config {
     /// Instance prices for cost estimates (built-in: common types in us-east-1).
     #[serde(default)]
     pub prices: crate::prices::Prices,
+    /// The bill beside emrbot's figures (Cost Explorer).
+    #[serde(default)]
+    pub costs: CostsConfig,
+}
+
+/// `[costs]`: reconciliation with the bill.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CostsConfig {
+    /// Read Cost Explorer (`ce:GetCostAndUsage`, which the template grants
+    /// only with its `CostExplorer` parameter set).
+    #[serde(default)]
+    pub cost_explorer: bool,
+    /// The cost allocation tag the bill is grouped by; emrbot puts
+    /// `emrbot:cluster` (the cluster's name) on what it launches.
+    #[serde(default = "default_allocation_tag")]
+    pub allocation_tag: String,
+}
+
+impl Default for CostsConfig {
+    fn default() -> Self {
+        Self {
+            cost_explorer: false,
+            allocation_tag: default_allocation_tag(),
+        }
+    }
+}
+
+fn default_allocation_tag() -> String {
+    crate::emr::TAG_CLUSTER.into()
 }
 
 #[derive(Debug, Clone, Deserialize)]

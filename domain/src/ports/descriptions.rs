@@ -1,10 +1,13 @@
 //! Cluster descriptions kept between replies: `status` and `plan` read what
 //! DescribeCluster and the instance groups or fleets said from here (in
 //! bulk) instead of asking EMR for every cluster every time. Any action
-//! (terminate, resize, the re-check) still reads EMR itself.
+//! (terminate, resize, the re-check) still reads EMR itself. A cluster's
+//! instance records (ListInstances) are kept the same way: an instance that
+//! ended never changes, and one still running costs up to now.
 
 use crate::cluster::ClusterId;
 use crate::emr::{ClusterDetail, ClusterSummary};
+use crate::usage::InstanceRecord;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use std::collections::HashMap;
@@ -26,6 +29,18 @@ pub trait DescriptionCache: Send + Sync {
         detail: &ClusterDetail,
         read_at: DateTime<Utc>,
     ) -> Result<(), super::StoreError>;
-    /// It may have changed: the next reply reads EMR.
+    /// The kept instance records of `clusters`, each with when it was read.
+    async fn get_records_many(
+        &self,
+        clusters: &[ClusterId],
+    ) -> Result<HashMap<ClusterId, (Vec<InstanceRecord>, DateTime<Utc>)>, super::StoreError>;
+    async fn put_records(
+        &self,
+        cluster: &ClusterId,
+        records: &[InstanceRecord],
+        read_at: DateTime<Utc>,
+    ) -> Result<(), super::StoreError>;
+    /// It may have changed: the next reply reads EMR (its description and
+    /// its instance records).
     async fn forget(&self, cluster: &ClusterId) -> Result<(), super::StoreError>;
 }

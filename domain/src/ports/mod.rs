@@ -12,11 +12,14 @@
 //! | [`launches::LaunchStore`] | where a launch's reply lives |
 //! | [`credentials::RoleAssumer`] | cross-account credentials (AssumeRole) |
 //! | [`prices::PriceList`] | AWS's published on-demand prices |
+//! | [`prices::SpotPrices`] | EC2's spot price history |
+//! | [`billing::BilledCosts`] | the bill (Cost Explorer), by cost allocation tag |
 //! | [`descriptions::DescriptionCache`] | cluster descriptions kept between replies |
 //! | [`queue::CommandQueue`] | the command queue (the outbox of the ingress and the scheduler) |
 //! | [`clock::Clock`] | now |
 
 pub mod audit;
+pub mod billing;
 pub mod clock;
 pub mod clusters;
 pub mod credentials;

@@ -1,10 +1,12 @@
 //! The AWS adapters of the domain's ports: EMR (`emr`), DynamoDB
 //! (`dynamodb`), SQS (`sqs`), STS (`accounts`), Secrets Manager (`secrets`),
-//! the Price List (`pricing`),
+//! the Price List (`pricing`), spot price history (`spot`), Cost Explorer
+//! (`cost_explorer`),
 //! and what they share: loading the SDK config once, and sorting SDK errors
 //! into what callers act on (retry, tell the user, ...).
 
 pub mod accounts;
+pub mod cost_explorer;
 pub mod dynamodb;
 pub mod emr;
 pub mod pricing;

@@ -96,3 +96,66 @@ async fn a_kept_description_serves_until_emr_says_the_cluster_changed() {
     let later = status_list(&env).await;
     assert!(later.contains("$1.68/h now"), "{later}");
 }
+
+/// Adds to the kept instance records of `cluster` one m5.xlarge that ran
+/// five hours and ended: what EMR never said, so only a reply that read the
+/// kept records can count it.
+async fn keep_an_extra_ended_instance(env: &common::Env, cluster: &str) {
+    let dynamo = aws_sdk_dynamodb::Client::new(&env.aws);
+    let key = |sk: &str| {
+        std::collections::HashMap::from([
+            (
+                "pk".to_string(),
+                AttributeValue::S(format!("CLUSTER#{cluster}")),
+            ),
+            ("sk".to_string(), AttributeValue::S(sk.into())),
+        ])
+    };
+    let kept = dynamo
+        .get_item()
+        .table_name("emrbot")
+        .set_key(Some(key("INSTANCES")))
+        .send()
+        .await
+        .unwrap();
+    let item = kept.item().expect("the instance records to be kept");
+    let mut records: Vec<serde_json::Value> =
+        serde_json::from_str(item["records"].as_s().unwrap()).unwrap();
+    let now = chrono::Utc::now();
+    records.push(json!({
+        "id": "ci-ended-elsewhere", "instance_type": "m5.xlarge", "market": "OnDemand",
+        "group": null, "started": now - chrono::Duration::hours(10), "ended": now - chrono::Duration::hours(5),
+    }));
+    dynamo
+        .update_item()
+        .table_name("emrbot")
+        .set_key(Some(key("INSTANCES")))
+        .update_expression("SET records = :r")
+        .expression_attribute_values(
+            ":r",
+            AttributeValue::S(serde_json::to_string(&records).unwrap()),
+        )
+        .send()
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+async fn the_status_list_prices_kept_instance_records_until_the_cluster_changes() {
+    let env = common::env().await;
+    let id = launch_cluster(&env.emr(), "adhoc-records").await.unwrap();
+    let first = status_list(&env).await;
+    assert!(first.contains("≈ $0.00 so far ($0.72/h)"), "{first}");
+    // The next status counts what was kept, not a fresh ListInstances:
+    // five hours of one more m5.xlarge ($0.24/h).
+    keep_an_extra_ended_instance(&env, &id).await;
+    let kept = status_list(&env).await;
+    assert!(kept.contains("≈ $1.20 so far ($0.72/h)"), "{kept}");
+    // EMR's state-change event forgets them with the description.
+    env.worker
+        .handle_emr_event(&state_change(&id))
+        .await
+        .unwrap();
+    let fresh = status_list(&env).await;
+    assert!(fresh.contains("≈ $0.00 so far ($0.72/h)"), "{fresh}");
+}

@@ -2,6 +2,7 @@
 //! each module drives the real code against the emulator and a local Slack.
 
 mod automatic;
+mod billing;
 mod bundles;
 mod common;
 mod costs;

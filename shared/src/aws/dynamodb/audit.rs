@@ -36,6 +36,30 @@ impl DynamoAuditLog {
             table: table.into(),
         }
     }
+
+    /// Up to `limit` entries of `cluster`, oldest or newest first.
+    async fn of_cluster(
+        &self,
+        cluster: &ClusterId,
+        oldest_first: bool,
+        limit: i32,
+    ) -> Result<Vec<AuditEntry>, StoreError> {
+        let out = self
+            .client
+            .query()
+            .table_name(&self.table)
+            .key_condition_expression("#pk = :pk AND begins_with(#sk, :prefix)")
+            .expression_attribute_names("#pk", PK)
+            .expression_attribute_names("#sk", SK)
+            .expression_attribute_values(":pk", string(cluster_pk(cluster)))
+            .expression_attribute_values(":prefix", string(AUDIT_PREFIX))
+            .scan_index_forward(oldest_first)
+            .limit(limit)
+            .send()
+            .await
+            .map_err(|e| store_error("Query", e))?;
+        Ok(out.items().iter().map(entry_from).collect())
+    }
 }
 
 /// The day bucket of an entry made at `t`: `DAY#2026-12-07` (its UTC date).
@@ -160,21 +184,11 @@ impl AuditLog for DynamoAuditLog {
     }
 
     async fn recent(&self, cluster: &ClusterId, limit: i32) -> Result<Vec<AuditEntry>, StoreError> {
-        let out = self
-            .client
-            .query()
-            .table_name(&self.table)
-            .key_condition_expression("#pk = :pk AND begins_with(#sk, :prefix)")
-            .expression_attribute_names("#pk", PK)
-            .expression_attribute_names("#sk", SK)
-            .expression_attribute_values(":pk", string(cluster_pk(cluster)))
-            .expression_attribute_values(":prefix", string(AUDIT_PREFIX))
-            .scan_index_forward(false)
-            .limit(limit)
-            .send()
-            .await
-            .map_err(|e| store_error("Query", e))?;
-        Ok(out.items().iter().map(entry_from).collect())
+        self.of_cluster(cluster, false, limit).await
+    }
+
+    async fn first(&self, cluster: &ClusterId) -> Result<Option<AuditEntry>, StoreError> {
+        Ok(self.of_cluster(cluster, true, 1).await?.into_iter().next())
     }
 
     /// Day by day, newest first, until `limit` entries or the window's first day.

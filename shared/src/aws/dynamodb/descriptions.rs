@@ -3,7 +3,9 @@
 //! EMR's idle timeout, groups or fleets, zone), `read_at` (epoch s),
 //! `expires_at` (TTL, a day on; readers also check `read_at` against
 //! `DESCRIPTION_TTL`). The summary (state, timeline) is never kept: the
-//! caller's comes fresh from ListClusters.
+//! caller's comes fresh from ListClusters. Beside it, `sk = INSTANCES`:
+//! `records` (JSON: what ListInstances said of each instance), `read_at`,
+//! `expires_at`.
 
 use super::table::{
     batch_get, cluster_of, cluster_pk, epoch, key, put, s, store_error, string, time, Item,
@@ -16,10 +18,12 @@ use emrbot_domain::cluster::ClusterId;
 use emrbot_domain::emr::{CapacityGroup, ClusterDetail, ClusterSummary};
 use emrbot_domain::ports::descriptions::DescriptionCache;
 use emrbot_domain::ports::StoreError;
+use emrbot_domain::usage::InstanceRecord;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap};
 
 pub const DESCRIPTION_SK: &str = "DESC";
+pub const INSTANCES_SK: &str = "INSTANCES";
 
 pub struct DynamoDescriptionCache {
     client: Client,
@@ -119,24 +123,82 @@ impl DescriptionCache for DynamoDescriptionCache {
             key: cluster_pk(&detail.summary.id),
             problem: e.to_string(),
         })?;
-        let mut item = key(cluster_pk(&detail.summary.id), DESCRIPTION_SK);
-        item.insert("detail".into(), string(&json));
+        self.keep(&detail.summary.id, DESCRIPTION_SK, "detail", &json, read_at)
+            .await
+    }
+
+    async fn get_records_many(
+        &self,
+        clusters: &[ClusterId],
+    ) -> Result<HashMap<ClusterId, (Vec<InstanceRecord>, DateTime<Utc>)>, StoreError> {
+        let keys = clusters
+            .iter()
+            .map(|id| key(cluster_pk(id), INSTANCES_SK))
+            .collect();
+        let mut found = HashMap::new();
+        for item in batch_get(&self.client, &self.table, keys).await? {
+            let Some(id) = cluster_of(&item) else {
+                continue;
+            };
+            let records = s(&item, "records")
+                .and_then(|json| serde_json::from_str::<Vec<InstanceRecord>>(&json).ok());
+            match (records, time(&item, "read_at")) {
+                (Some(records), Some(read_at)) => {
+                    found.insert(id, (records, read_at));
+                }
+                // Unreadable: it costs a ListInstances, not the reply.
+                _ => tracing::warn!(cluster = %id, "kept instance records unreadable"),
+            }
+        }
+        Ok(found)
+    }
+
+    async fn put_records(
+        &self,
+        cluster: &ClusterId,
+        records: &[InstanceRecord],
+        read_at: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let json = serde_json::to_string(records).map_err(|e| StoreError::Corrupt {
+            key: cluster_pk(cluster),
+            problem: e.to_string(),
+        })?;
+        self.keep(cluster, INSTANCES_SK, "records", &json, read_at)
+            .await
+    }
+
+    async fn forget(&self, cluster: &ClusterId) -> Result<(), StoreError> {
+        for sk in [DESCRIPTION_SK, INSTANCES_SK] {
+            self.client
+                .delete_item()
+                .table_name(&self.table)
+                .set_key(Some(key(cluster_pk(cluster), sk)))
+                .send()
+                .await
+                .map_err(|e| store_error("DeleteItem", e))?;
+        }
+        Ok(())
+    }
+}
+
+impl DynamoDescriptionCache {
+    /// Keeps `json` as `attribute` of `CLUSTER#<id>/<sk>`, read at `read_at`
+    /// (the table's TTL removes it a day on).
+    async fn keep(
+        &self,
+        cluster: &ClusterId,
+        sk: &str,
+        attribute: &str,
+        json: &str,
+        read_at: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let mut item = key(cluster_pk(cluster), sk);
+        item.insert(attribute.into(), string(json));
         item.insert("read_at".into(), epoch(read_at));
         item.insert(
             TTL_ATTRIBUTE.into(),
             epoch(read_at + chrono::Duration::days(1)),
         );
         put(&self.client, &self.table, item).await
-    }
-
-    async fn forget(&self, cluster: &ClusterId) -> Result<(), StoreError> {
-        self.client
-            .delete_item()
-            .table_name(&self.table)
-            .set_key(Some(key(cluster_pk(cluster), DESCRIPTION_SK)))
-            .send()
-            .await
-            .map_err(|e| store_error("DeleteItem", e))?;
-        Ok(())
     }
 }

@@ -5,6 +5,7 @@
 //! (`terminate j-1ABC`); the ingress parses it like typed text.
 
 pub mod ack;
+pub mod billing;
 pub mod clusters;
 pub mod cost;
 pub mod history;
@@ -16,6 +17,7 @@ pub mod replies;
 pub mod savings;
 pub mod status;
 
+pub use billing::{cost_report, BillStatus, CostReport};
 pub use clusters::*;
 pub use history::history;
 pub use home::{home, Home};

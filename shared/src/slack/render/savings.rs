@@ -78,7 +78,14 @@ pub fn summary(s: &Savings, period: &str) -> String {
     }
 }
 
-pub fn savings(s: &Savings, policy: &PolicyConfig, tz: Tz) -> SlackMessage {
+/// The weekly savings report; with `bill`, the week's clusters billed beside
+/// emrbot's figures follow (see [`super::billing`]).
+pub fn savings(
+    s: &Savings,
+    policy: &PolicyConfig,
+    tz: Tz,
+    bill: Option<(&super::CostReport, &str)>,
+) -> SlackMessage {
     let period = format!("{} – {}", day(s.since, tz), day(s.until, tz));
     let mut blocks = vec![header(&if s.dry_run {
         format!("EMR savings (dry run): {period}")
@@ -155,6 +162,10 @@ pub fn savings(s: &Savings, policy: &PolicyConfig, tz: Tz) -> SlackMessage {
         ));
     }
     blocks.push(context(&notes.join(" ")));
+    if let Some((report, tag)) = bill {
+        blocks.push(header("Billed this week, beside emrbot's figures"));
+        blocks.extend(super::billing::bill_blocks(report, tag));
+    }
     let fallback = format!(
         "EMR savings {period}: {} terminated automatically{}, ≈ {:.0} instance-hours, ≈ ${:.2} avoided; {} kept running",
         plural(total.clusters, "cluster"),
@@ -279,7 +290,7 @@ mod tests {
             not_counted: Vec::new(),
             kept: Vec::new(),
         };
-        let message = savings(&s, &PolicyConfig::default(), chrono_tz::UTC).to_json();
+        let message = savings(&s, &PolicyConfig::default(), chrono_tz::UTC, None).to_json();
         let blocks = message["blocks"].as_array().unwrap();
         assert!(blocks.len() <= 50, "{} blocks", blocks.len());
         for block in blocks {

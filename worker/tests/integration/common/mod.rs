@@ -46,6 +46,11 @@ pub struct Env {
 }
 
 pub async fn env() -> Env {
+    env_with_config(&fixtures::config_path()).await
+}
+
+/// A worker on its own emulator with the config at `path`.
+pub async fn env_with_config(path: &std::path::Path) -> Env {
     let emulator = Emulator::start().await;
     let slack = FakeSlack::start().await;
     let aws = emulator.sdk_config();
@@ -54,7 +59,7 @@ pub async fn env() -> Env {
         .await
         .expect("table");
     let settings = Settings {
-        config: Arc::new(Config::load(&fixtures::config_path()).expect("test config")),
+        config: Arc::new(Config::load(path).expect("test config")),
         queue_url: "unused".into(),
         table: "emrbot".into(),
         signing_secret: Some(Secret::new(fixtures::SIGNING_SECRET.into())),
