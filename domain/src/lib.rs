@@ -8,6 +8,7 @@ pub mod accounts;
 pub mod audit;
 pub mod billing;
 pub mod cached_prices;
+pub mod cached_spot;
 pub mod cluster;
 pub mod command;
 pub mod config;

@@ -311,6 +311,13 @@ async fn volume_quote(
     region: &str,
     v: &str,
 ) -> Option<Quote> {
+    if let Some(per_month) = prices.configured_volume(region, v) {
+        return Some(Quote {
+            usd_per_hour: per_month / crate::pricelist::HOURS_PER_MONTH,
+            emr_per_hour: 0.0,
+            source: PriceSource::Config,
+        });
+    }
     let fallback = match list.hourly(Service::Ebs, region, v).await {
         Ok(Some(listed)) => {
             return Some(Quote {

@@ -31,6 +31,10 @@ pub struct Prices {
     /// Per instance type; these win over the built-in ones.
     #[serde(default)]
     pub instances: BTreeMap<String, Price>,
+    /// Per EBS volume type (`gp3`, …), USD per GB-month; these win over the
+    /// Price List too.
+    #[serde(default)]
+    pub volumes: BTreeMap<String, f64>,
 }
 
 impl Default for Prices {
@@ -38,6 +42,7 @@ impl Default for Prices {
         Self {
             region: default_region(),
             instances: BTreeMap::new(),
+            volumes: BTreeMap::new(),
         }
     }
 }
@@ -92,6 +97,13 @@ impl Prices {
             .map(|(_, usd)| *usd)
     }
 
+    /// The price per GB-month `[prices]` sets for `volume_type` in `region`.
+    pub fn configured_volume(&self, region: &str, volume_type: &str) -> Option<f64> {
+        (self.region == region)
+            .then(|| self.volumes.get(volume_type).copied())
+            .flatten()
+    }
+
     /// The price `[prices]` sets for `instance_type` in `region`.
     pub fn configured(&self, region: &str, instance_type: &str) -> Option<Price> {
         (self.region == region)
@@ -129,5 +141,14 @@ mod tests {
         assert_eq!(prices.built_in("eu-west-1", "r5.xlarge"), None);
         assert!(prices.built_in("us-east-1", "r5.xlarge").is_some());
         assert_eq!(prices.built_in("us-east-1", "x9.huge"), None);
+    }
+
+    #[test]
+    fn the_config_sets_volume_prices_per_gb_month_for_its_region() {
+        let prices: Prices =
+            toml::from_str("region = \"eu-west-1\"\n[volumes]\ngp3 = 0.088\n").unwrap();
+        assert_eq!(prices.configured_volume("eu-west-1", "gp3"), Some(0.088));
+        assert_eq!(prices.configured_volume("us-east-1", "gp3"), None);
+        assert_eq!(prices.configured_volume("eu-west-1", "io2"), None);
     }
 }

@@ -18,7 +18,10 @@ impl Worker {
                 "an App Home belongs to a Slack user".into(),
             )));
         };
-        let (planned, savings) = tokio::join!(self.planned(), self.week_savings(self.clock.now()));
+        let (planned, savings) = tokio::join!(
+            self.planned(crate::plan::Describe::Due),
+            self.week_savings(self.clock.now())
+        );
         let planned = planned?;
         let views = planned.views();
         let now = planned.now;

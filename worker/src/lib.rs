@@ -102,6 +102,7 @@ pub fn build(settings: &Settings, aws: &aws_config::SdkConfig) -> Result<Worker,
     let table = settings.table.clone();
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
     let prices = price_list(aws, &dynamo, &table, clock.clone());
+    let spot = spot_prices(aws, &dynamo, &table, clock.clone());
     Ok(Worker {
         principals: settings.require_principals()?,
         response_urls: ResponseUrlPolicy {
@@ -117,7 +118,7 @@ pub fn build(settings: &Settings, aws: &aws_config::SdkConfig) -> Result<Worker,
         unlocks: Arc::new(DynamoPolicyStore::new(dynamo.clone(), table.clone())),
         records: Arc::new(DynamoPolicyStore::new(dynamo, table)),
         prices,
-        spot: Arc::new(emrbot_shared::aws::spot::AwsSpotPrices::new(aws)),
+        spot,
         billing: Arc::new(emrbot_shared::aws::cost_explorer::AwsBilledCosts::new(aws)),
         region: aws
             .region()
@@ -135,6 +136,22 @@ pub fn build(settings: &Settings, aws: &aws_config::SdkConfig) -> Result<Worker,
         ),
         clock,
     })
+}
+
+/// EC2's spot price history behind the DynamoDB spot history cache.
+pub fn spot_prices(
+    aws: &aws_config::SdkConfig,
+    dynamo: &aws_sdk_dynamodb::Client,
+    table: &str,
+    clock: Arc<dyn Clock>,
+) -> Arc<dyn SpotPrices> {
+    use emrbot_domain::cached_spot::CachedSpotPrices;
+    use emrbot_shared::aws::dynamodb::DynamoSpotHistoryCache;
+    Arc::new(CachedSpotPrices::new(
+        Arc::new(emrbot_shared::aws::spot::AwsSpotPrices::new(aws)),
+        Arc::new(DynamoSpotHistoryCache::new(dynamo.clone(), table)),
+        clock,
+    ))
 }
 
 /// The AWS Price List (its endpoint per the SDK's standard configuration)

@@ -16,13 +16,27 @@ use emrbot_shared::slack::render::{self, PlanView};
 use emrbot_shared::slack::SlackMessage;
 use std::collections::HashMap;
 
+/// Which descriptions a plan reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Describe {
+    /// Of every cluster due to be terminated (`plan`, the Home tab).
+    Due,
+    /// None: the caller reads those it shows.
+    None,
+}
+
+/// How many clusters are described at once: EMR's API rate is low, and a
+/// fleet of a thousand must not be asked all at one instant.
+const DESCRIBE_CONCURRENCY: usize = 16;
+
 /// Every active cluster with its fate, as `plan` and the App Home show them.
 pub(crate) struct Planned {
     pub now: chrono::DateTime<chrono::Utc>,
     pub facts: Vec<ClusterFacts>,
     pub fates: Vec<Fate>,
-    /// DescribeCluster of the clusters due to be terminated (read for
-    /// their termination protection; `status` reuses them for prices).
+    /// The descriptions of the clusters due to be terminated (read for
+    /// their termination protection), when asked for: `status` reads only
+    /// those of its page.
     pub details: HashMap<ClusterId, ClusterDetail>,
     /// Accounts that did not answer.
     pub unreachable: Vec<String>,
@@ -53,7 +67,7 @@ impl Planned {
 
 impl Worker {
     pub(crate) async fn plan(&self) -> Result<SlackMessage, CommandError> {
-        let planned = self.planned().await?;
+        let planned = self.planned(Describe::Due).await?;
         Ok(render::plan(
             &planned.views(),
             &planned.unreachable,
@@ -64,7 +78,7 @@ impl Worker {
     }
 
     /// The fates of every active cluster, now.
-    pub(crate) async fn planned(&self) -> Result<Planned, CommandError> {
+    pub(crate) async fn planned(&self, describe: Describe) -> Result<Planned, CommandError> {
         let now = self.clock.now();
         let policy = &self.config.policy;
         let reader = FactReader {
@@ -92,7 +106,10 @@ impl Worker {
             .iter()
             .map(|f| fate(f, policy, self.config.timezone, now))
             .collect();
-        let details = self.describe_due(&gathered.facts, &fates).await;
+        let details = match describe {
+            Describe::Due => self.describe_due(&gathered.facts, &fates).await,
+            Describe::None => HashMap::new(),
+        };
         let unreachable = gathered
             .unreachable
             .iter()
@@ -147,11 +164,9 @@ impl Worker {
             .filter(|c| !found.contains_key(&c.id))
             .map(|c| (c.account.clone(), c.id.clone()))
             .collect();
-        for (id, detail) in self.describe_all(missing).await {
-            let Ok(detail) = detail else { continue };
-            if let Err(e) = self.descriptions.put(&detail, now).await {
-                tracing::warn!(error = %e, "description not kept; it will be read again");
-            }
+        // Each is kept as soon as it is read, so a reply cut short by its
+        // deadline still leaves the next one less to read.
+        for (id, detail) in self.describe_all_keeping(missing, now).await {
             found.insert(id, detail);
         }
         found
@@ -165,29 +180,58 @@ impl Worker {
         }
     }
 
-    /// DescribeCluster of each (account, cluster), concurrently, with what
-    /// each answered; a cluster of an account not in the config is skipped.
+    /// [`Self::describe_all`], each description kept as it comes; those that
+    /// cannot be read are left out.
+    async fn describe_all_keeping(
+        &self,
+        clusters: Vec<(Option<String>, ClusterId)>,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Vec<(ClusterId, ClusterDetail)> {
+        use futures_util::StreamExt;
+        futures_util::stream::iter(clusters)
+            .map(|(account, id)| async move {
+                let detail = self.describe_one(account, &id).await?.ok()?;
+                if let Err(e) = self.descriptions.put(&detail, now).await {
+                    tracing::warn!(error = %e, "description not kept; it will be read again");
+                }
+                Some((id, detail))
+            })
+            .buffer_unordered(DESCRIBE_CONCURRENCY)
+            .filter_map(|x| async move { x })
+            .collect()
+            .await
+    }
+
+    /// DescribeCluster of each (account, cluster), [`DESCRIBE_CONCURRENCY`]
+    /// at a time, with what each answered; a cluster of an account not in
+    /// the config is skipped.
     pub(crate) async fn describe_all(
         &self,
         clusters: Vec<(Option<String>, ClusterId)>,
     ) -> Vec<(ClusterId, Result<ClusterDetail, EmrError>)> {
-        let mut tasks = tokio::task::JoinSet::new();
-        for (account, id) in clusters {
-            if let Some(api) = self.clusters.account(account.as_deref()).cloned() {
-                tasks.spawn(async move {
-                    // EMR's answer does not say which of emrbot's accounts it is.
-                    let described = api.describe(&id).await.map(|mut d| {
-                        d.summary.account = account;
-                        d
-                    });
-                    (id, described)
-                });
-            }
-        }
-        let mut out = Vec::new();
-        while let Some(joined) = tasks.join_next().await {
-            out.extend(joined.ok());
-        }
-        out
+        use futures_util::StreamExt;
+        futures_util::stream::iter(clusters)
+            .map(|(account, id)| async move {
+                let described = self.describe_one(account, &id).await?;
+                Some((id, described))
+            })
+            .buffer_unordered(DESCRIBE_CONCURRENCY)
+            .filter_map(|x| async move { x })
+            .collect()
+            .await
+    }
+
+    /// DescribeCluster of one; `None` for an account not in the config.
+    async fn describe_one(
+        &self,
+        account: Option<String>,
+        id: &ClusterId,
+    ) -> Option<Result<ClusterDetail, EmrError>> {
+        let api = self.clusters.account(account.as_deref())?;
+        // EMR's answer does not say which of emrbot's accounts it is.
+        Some(api.describe(id).await.map(|mut d| {
+            d.summary.account = account;
+            d
+        }))
     }
 }

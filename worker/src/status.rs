@@ -27,7 +27,7 @@ impl Worker {
     /// that fails, the list is read alone and shows without fates.
     pub(crate) async fn status_all(&self, page: u32) -> Result<SlackMessage, CommandError> {
         let planned = self
-            .planned()
+            .planned(crate::plan::Describe::None)
             .await
             .inspect_err(|error| tracing::warn!(error = %error, "status without the plan's line"))
             .ok();
@@ -73,31 +73,25 @@ impl Worker {
                 });
             }
         }
-        // Capacity, for cost from instance prices: the plan described the
-        // clusters due to be terminated already; only the rest are asked.
-        let already = planned.as_ref().map(|p| &p.details);
-        let missing = shown
-            .iter()
-            .filter(|c| already.is_none_or(|d| !d.contains_key(&c.id)));
+        // Capacity (for cost) and termination protection (for the fate), of
+        // the page's clusters only: a thousand clusters cost no more calls.
         let shown_refs: Vec<_> = shown.iter().collect();
         let (described, records) = tokio::join!(
-            self.describe_each(missing),
+            self.describe_each(shown.iter()),
             self.instance_records(&shown_refs)
         );
         while let Some(Ok((id, since))) = tasks.join_next().await {
             idle.insert(id, since);
         }
-        let details: HashMap<&ClusterId, _> = described
-            .iter()
-            .chain(already.into_iter().flatten())
-            .collect();
+        let details: HashMap<&ClusterId, _> = described.iter().collect();
         let costs = self.costs(&shown_refs, &details, &records).await;
         let fates: HashMap<&ClusterId, (&Fate, bool)> = planned
             .iter()
             .flat_map(|p| {
                 p.facts.iter().zip(&p.fates).map(|(f, fate)| {
                     let id = &f.cluster.id;
-                    (id, (fate, p.is_protected(id)))
+                    let protected = details.get(id).is_some_and(|d| d.termination_protected);
+                    (id, (fate, protected))
                 })
             })
             .collect();

@@ -31,6 +31,23 @@ impl Config {
                 "must be a tag key of 1 to 128 characters (like emrbot:cluster)".into(),
             );
         }
+        let is_price = |usd: f64| usd.is_finite() && usd >= 0.0;
+        for (t, p) in &self.prices.instances {
+            if !is_price(p.ec2) || !is_price(p.emr) {
+                return invalid(
+                    format!("prices.instances.{t}"),
+                    "ec2 and emr must be prices in USD per hour (0 or more)".into(),
+                );
+            }
+        }
+        for (v, usd) in &self.prices.volumes {
+            if !is_price(*usd) {
+                return invalid(
+                    format!("prices.volumes.{v}"),
+                    "must be a price in USD per GB-month (0 or more)".into(),
+                );
+            }
+        }
         let is_role = |arn: &str| arn.starts_with("arn:aws") && arn.contains(":role/");
         for (name, account) in &self.accounts {
             if !is_role(&account.role_arn) {

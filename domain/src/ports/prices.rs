@@ -84,3 +84,31 @@ pub enum SpotHistoryError {
     #[error("EC2 refused the spot price history query ({0})")]
     Refused(String),
 }
+
+/// A spot price history as read: its points, from when, and when it was
+/// read (the last point holds from its time up to then, at least).
+#[derive(Debug, Clone, PartialEq)]
+pub struct CachedSpotHistory {
+    pub points: Vec<crate::spot::SpotPoint>,
+    pub from: chrono::DateTime<chrono::Utc>,
+    pub read_at: chrono::DateTime<chrono::Utc>,
+}
+
+/// Spot price histories read from EC2, per (region, zone, type), so a
+/// reply asks EC2 only for what changed since the last one.
+#[async_trait]
+pub trait SpotHistoryCache: Send + Sync {
+    async fn get(
+        &self,
+        region: &str,
+        zone: &str,
+        instance_type: &str,
+    ) -> Result<Option<CachedSpotHistory>, super::StoreError>;
+    async fn put(
+        &self,
+        region: &str,
+        zone: &str,
+        instance_type: &str,
+        cached: &CachedSpotHistory,
+    ) -> Result<(), super::StoreError>;
+}

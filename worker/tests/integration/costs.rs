@@ -4,6 +4,7 @@
 //! source of every figure said under it, the built-in table as a fallback.
 
 use crate::common;
+use aws_sdk_dynamodb::types::AttributeValue;
 use emrbot_tests::launch_cluster;
 
 /// A cluster of `instance_type` (1 master, 2 core, and `spot_tasks` spot
@@ -154,6 +155,36 @@ async fn spot_capacity_is_priced_from_ec2s_spot_price_history() {
         "{one}"
     );
     assert!(!one.contains("spot at on-demand prices"), "{one}");
+
+    // The history is kept: the next reply prices from what was kept (here
+    // made $1.00 an hour), not from another EC2 call.
+    let dynamo = aws_sdk_dynamodb::Client::new(&env.aws);
+    let kept = dynamo
+        .query()
+        .table_name("emrbot")
+        .key_condition_expression("pk = :pk")
+        .expression_attribute_values(":pk", AttributeValue::S("PRICE#SPOT#us-east-1".into()))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(kept.items().len(), 1, "one kept history: {kept:?}");
+    let mut item = kept.items()[0].clone();
+    let points: Vec<(i64, f64)> = serde_json::from_str(item["points"].as_s().unwrap()).unwrap();
+    let dearer: Vec<(i64, f64)> = points.iter().map(|(at, _)| (*at, 1.0)).collect();
+    item.insert(
+        "points".into(),
+        AttributeValue::S(serde_json::to_string(&dearer).unwrap()),
+    );
+    dynamo
+        .put_item()
+        .table_name("emrbot")
+        .set_item(Some(item))
+        .send()
+        .await
+        .unwrap();
+    let two = status(&env, "status adhoc-spot").await;
+    // 3 × 0.24 + 2 × (1.00 + 0.048).
+    assert!(two.contains("so far ($2.82/h)"), "{two}");
 }
 
 #[tokio::test]

@@ -68,6 +68,25 @@ async fn an_ebs_type_the_price_list_cannot_give_falls_back_per_gb_month() {
         .contains_key(&PriceSource::BuiltIn(Fallback::Unreachable)));
 }
 
+#[tokio::test]
+async fn a_volume_price_in_the_config_wins_over_the_price_list_and_says_so() {
+    let prices: Prices = toml::from_str("[volumes]\ngp3 = 0.0365\n").unwrap();
+    let wanted = Wanted {
+        instances: BTreeSet::new(),
+        volumes: ["gp3".to_string()].into(),
+    };
+    let book = read(&Listed::default(), &prices, "us-east-1", wanted).await;
+    let mut g = group("m5.xlarge", 1, false);
+    g.ebs = vec![crate::emr::EbsVolume {
+        volume_type: "gp3".into(),
+        size_gb: 1000,
+    }];
+    let rate = book.hourly(&[g], None);
+    // 1000 GB at $0.0365 a GB-month is $0.05 an hour.
+    assert!((rate.usd - 0.05).abs() < 1e-9, "{rate:?}");
+    assert!(rate.sources.contains_key(&PriceSource::Config), "{rate:?}");
+}
+
 #[test]
 fn a_resized_cluster_costs_each_size_for_the_hours_it_had_it() {
     let record = |id: &str, from, to| instance(id, "m5.xlarge", Market::OnDemand, from, to);

@@ -17,5 +17,5 @@ pub use descriptions::DynamoDescriptionCache;
 pub use launches::DynamoLaunchStore;
 pub use locks::DynamoLockStore;
 pub use policy::DynamoPolicyStore;
-pub use prices::DynamoPriceCache;
+pub use prices::{DynamoPriceCache, DynamoSpotHistoryCache};
 pub use table::ensure_table;

@@ -4,15 +4,20 @@
 //! such product), `sku`, `published` (epoch s, the price list's
 //! publication), `read_at` (epoch s), `expires_at` (TTL, a day after
 //! `read_at`; the reader also checks `read_at`, since TTL deletes late).
+//!
+//! Spot price histories beside them: `pk = PRICE#SPOT#<region>`, `sk =
+//! <zone>#<instance type>`, `points` (JSON: `[[epoch s, USD per hour], …]`),
+//! `from` and `read_at` (epoch s), `expires_at` (a day after `read_at`).
 
 use super::table::{epoch, get, key, put, s, string, time, TTL_ATTRIBUTE};
 use async_trait::async_trait;
 use aws_sdk_dynamodb::types::AttributeValue;
 use aws_sdk_dynamodb::Client;
 use emrbot_domain::cached_prices::PRICE_TTL;
-use emrbot_domain::ports::prices::{CachedPrice, PriceCache};
+use emrbot_domain::ports::prices::{CachedPrice, CachedSpotHistory, PriceCache, SpotHistoryCache};
 use emrbot_domain::ports::StoreError;
 use emrbot_domain::pricelist::{ListedPrice, Service};
+use emrbot_domain::spot::SpotPoint;
 
 pub const PRICE_PREFIX: &str = "PRICE#";
 
@@ -96,6 +101,95 @@ impl PriceCache for DynamoPriceCache {
                 item.insert("published".into(), epoch(published));
             }
         }
+        put(&self.client, &self.table, item).await
+    }
+}
+
+/// Spot price histories as EC2 gave them, in the price cache's partition.
+pub struct DynamoSpotHistoryCache {
+    client: Client,
+    table: String,
+}
+
+impl DynamoSpotHistoryCache {
+    pub fn new(client: Client, table: impl Into<String>) -> Self {
+        Self {
+            client,
+            table: table.into(),
+        }
+    }
+}
+
+fn spot_key(region: &str, zone: &str, instance_type: &str) -> super::table::Item {
+    key(
+        format!("{PRICE_PREFIX}SPOT#{region}"),
+        &format!("{zone}#{instance_type}"),
+    )
+}
+
+#[async_trait]
+impl SpotHistoryCache for DynamoSpotHistoryCache {
+    async fn get(
+        &self,
+        region: &str,
+        zone: &str,
+        instance_type: &str,
+    ) -> Result<Option<CachedSpotHistory>, StoreError> {
+        let Some(item) = get(
+            &self.client,
+            &self.table,
+            spot_key(region, zone, instance_type),
+        )
+        .await?
+        else {
+            return Ok(None);
+        };
+        let corrupt = |problem: &str| StoreError::Corrupt {
+            key: format!("{PRICE_PREFIX}SPOT#{region}/{zone}#{instance_type}"),
+            problem: problem.into(),
+        };
+        let points: Vec<(i64, f64)> = s(&item, "points")
+            .and_then(|json| serde_json::from_str(&json).ok())
+            .ok_or_else(|| corrupt("points are not a history"))?;
+        let points = points
+            .into_iter()
+            .map(|(secs, usd_per_hour)| {
+                let at = chrono::DateTime::from_timestamp(secs, 0)
+                    .ok_or_else(|| corrupt("a point's time"))?;
+                Ok(SpotPoint { at, usd_per_hour })
+            })
+            .collect::<Result<_, StoreError>>()?;
+        Ok(Some(CachedSpotHistory {
+            points,
+            from: time(&item, "from").ok_or_else(|| corrupt("no from"))?,
+            read_at: time(&item, "read_at").ok_or_else(|| corrupt("no read_at"))?,
+        }))
+    }
+
+    async fn put(
+        &self,
+        region: &str,
+        zone: &str,
+        instance_type: &str,
+        cached: &CachedSpotHistory,
+    ) -> Result<(), StoreError> {
+        let points: Vec<(i64, f64)> = cached
+            .points
+            .iter()
+            .map(|p| (p.at.timestamp(), p.usd_per_hour))
+            .collect();
+        let json = serde_json::to_string(&points).map_err(|e| StoreError::Corrupt {
+            key: format!("{PRICE_PREFIX}SPOT#{region}"),
+            problem: e.to_string(),
+        })?;
+        let mut item = spot_key(region, zone, instance_type);
+        item.insert("points".into(), string(json));
+        item.insert("from".into(), epoch(cached.from));
+        item.insert("read_at".into(), epoch(cached.read_at));
+        item.insert(
+            TTL_ATTRIBUTE.into(),
+            epoch(cached.read_at + chrono::Duration::days(1)),
+        );
         put(&self.client, &self.table, item).await
     }
 }
