@@ -3,8 +3,8 @@
 # 60) clusters in the emulator, every call emrbot makes counted by
 # operation (scripts/aws-call-counter.py, a proxy in front of moto), with
 # the wall time of each command; EMR's IsIdle metric is published for each
-# cluster, as EMR does. `status` runs twice: a cold price cache,
-# then a warm one. The Price List is emrbot-local's own (not counted here).
+# cluster, as EMR does. `status` runs twice (cold caches, then warm ones),
+# then `plan` twice. The Price List is emrbot-local's own (not counted here).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 clusters=${BENCH_CLUSTERS:-60}
@@ -51,7 +51,7 @@ for _ in $(seq 1 100); do
 done
 curl -fsS "http://127.0.0.1:$counter_port/_counts" >/dev/null   # start-up calls
 echo "== AWS calls per command, $clusters clusters (SQS left out: it carries the command) =="
-for cmd in "status" "status" "plan"; do
+for cmd in "status" "status" "plan" "plan"; do
   start=$(date +%s%N)
   ./target/release/emrbot-local send --url "http://127.0.0.1:$port" --wait 120 $cmd >/dev/null
   ms=$(( ($(date +%s%N) - start) / 1000000 ))
