@@ -27,7 +27,12 @@ impl Worker {
                 start: report.since.date_naive(),
                 end: report.at.date_naive(),
             };
-            Some(self.cost_report(period).await?)
+            // The bill is a section of the report: without it the savings
+            // still go out.
+            self.cost_report(period)
+                .await
+                .inspect_err(|e| tracing::warn!(error = %e, "savings report without the bill"))
+                .ok()
         } else {
             None
         };

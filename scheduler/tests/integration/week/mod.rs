@@ -431,6 +431,14 @@ async fn a_simulated_week_on_the_templates_schedules_keeps_every_promise() {
         "{text}"
     );
     assert!(text.contains("idle: 5 clusters"), "{text}");
+    // Cost Explorer is on in the test config: the week's bill beside
+    // emrbot's figures follows (the emulator bills nothing).
+    assert!(
+        text.contains("Billed this week, beside emrbot's figures")
+            && text.contains("*In all*: billed $0.00")
+            && text.contains("*By who launched them*"),
+        "{text}"
+    );
     let row = text
         .lines()
         .find(|l| l.contains(id(2).as_str()))
