@@ -26,6 +26,7 @@ pub mod prices;
 pub mod producers;
 pub mod refusal;
 pub mod report;
+pub mod rule;
 pub mod savings;
 pub mod secret;
 pub mod spot;

@@ -88,7 +88,7 @@ pub enum Requester {
     /// Another program; config grants it permissions under `permissions.services`.
     Service { name: String },
     /// emrbot's own scheduled policies.
-    Scheduler { rule: String },
+    Scheduler { rule: crate::rule::Job },
 }
 
 impl Requester {

@@ -84,4 +84,11 @@ pub enum Refusal {
         rule: Rule,
         why: Spare,
     },
+    /// A termination sent by a scheduler job that is no terminating rule
+    /// this version knows: it cannot be re-checked, so it is not done.
+    UnknownRule {
+        name: String,
+        id: ClusterId,
+        rule: String,
+    },
 }

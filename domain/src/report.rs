@@ -13,7 +13,7 @@ pub struct AutoAction {
     pub name: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub account: Option<String>,
-    pub rule: String,
+    pub rule: crate::rule::Rule,
     pub reason: String,
 }
 

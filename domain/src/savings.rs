@@ -223,9 +223,7 @@ pub fn tally(
         if !seen.insert(action.cluster.clone()) {
             continue;
         }
-        let Some(rule) = Rule::parse(&action.rule) else {
-            continue;
-        };
+        let rule = action.rule;
         let Some(detail) = details.get(&action.cluster) else {
             not_counted.push((action.clone(), NotCounted::Unknown));
             continue;

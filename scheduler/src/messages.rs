@@ -14,6 +14,7 @@ use emrbot_domain::policy::state::Write;
 use emrbot_domain::policy::{self, ClusterFacts, Decision, DecisionKind};
 use emrbot_domain::ports::clusters::EmrError;
 use emrbot_domain::report::{AutoAction, DailyReport, KeptAction, ReportLine, SavingsReport};
+use emrbot_domain::rule::Job;
 use std::collections::BTreeMap;
 
 fn message_id(key: &str) -> MessageId {
@@ -36,7 +37,7 @@ impl Scheduler {
         }
     }
 
-    fn message(&self, key: &str, rule: &str, command: Command) -> CommandMessage {
+    fn message(&self, key: &str, rule: impl Into<Job>, command: Command) -> CommandMessage {
         CommandMessage::new(
             message_id(key),
             self.clock.now(),
@@ -57,7 +58,7 @@ impl Scheduler {
         let cluster_ref = |c: &ClusterSummary| {
             ClusterRef::parse(c.id.as_str()).expect("a cluster id is a valid reference")
         };
-        let key = decision.key.as_str();
+        let key = &decision.key.to_string();
         let message = match (&decision.kind, f) {
             (DecisionKind::ExemptEndOfDay { deadline, by }, Some(f)) => {
                 records.push(Write::Kept(KeptAction {
@@ -72,7 +73,7 @@ impl Scheduler {
             (DecisionKind::IdleAlert { idle_since }, Some(f)) => Some(
                 self.message(
                     key,
-                    "idle_alert",
+                    Job::IdleAlert,
                     Command::IdleAlert {
                         cluster: cluster_ref(&f.cluster),
                         since: *idle_since,
@@ -87,10 +88,10 @@ impl Scheduler {
             ),
             (DecisionKind::Warn { rule, deadline }, Some(f)) => Some(self.message(
                 key,
-                rule.as_str(),
+                *rule,
                 Command::Warn {
                     cluster: cluster_ref(&f.cluster),
-                    rule: rule.as_str().into(),
+                    rule: *rule,
                     at: *deadline,
                     cluster_name: Some(f.cluster.name.clone()),
                 },
@@ -101,12 +102,12 @@ impl Scheduler {
                     cluster: f.cluster.id.to_string(),
                     name: f.cluster.name.clone(),
                     account: f.cluster.account.clone(),
-                    rule: rule.as_str().into(),
+                    rule: *rule,
                     reason: reason.clone(),
                 }));
                 Some(self.message(
                     key,
-                    rule.as_str(),
+                    *rule,
                     Command::Terminate {
                         cluster: cluster_ref(&f.cluster),
                         confirmed: true,
@@ -142,7 +143,7 @@ impl Scheduler {
                 };
                 Some(self.message(
                     key,
-                    "daily_report",
+                    Job::DailyReport,
                     Command::Report {
                         report: Box::new(report),
                     },
@@ -164,7 +165,7 @@ impl Scheduler {
                 };
                 Some(self.message(
                     key,
-                    "savings_report",
+                    Job::SavingsReport,
                     Command::Savings {
                         report: Box::new(report),
                     },
@@ -214,7 +215,7 @@ impl Scheduler {
                     account: account.clone(),
                     problem,
                 };
-                (account, self.message(&key, "accounts", command))
+                (account, self.message(&key, Job::Accounts, command))
             })
             .collect()
     }

@@ -81,7 +81,7 @@ impl Scheduler {
                     global_changed = true;
                 }
             }
-            carried.push(decision.key.clone());
+            carried.push(decision.key.to_string());
         }
 
         // Send first, then remember: a crash in between resends the same ids,

@@ -121,7 +121,7 @@ impl Worker {
             _ => None,
         }
         .or_else(|| match &message.requested_by {
-            Requester::Scheduler { rule } => Some(rule.clone()),
+            Requester::Scheduler { rule } => Some(rule.to_string()),
             _ => None,
         });
         let entry = AuditEntry {
@@ -233,7 +233,7 @@ impl Worker {
             } => render::warning(
                 cluster.as_str(),
                 cluster_name.as_deref(),
-                rule,
+                *rule,
                 *at,
                 now,
                 tz,

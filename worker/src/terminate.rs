@@ -7,7 +7,6 @@ use crate::Worker;
 use emrbot_domain::cluster::ClusterRef;
 use emrbot_domain::lock::holder_id;
 use emrbot_domain::message::Requester;
-use emrbot_domain::policy::Rule;
 use emrbot_domain::ports::clusters::EmrError;
 use emrbot_domain::refusal::Refusal;
 use emrbot_shared::slack::render::{self, replies, replies::Named};
@@ -36,11 +35,17 @@ impl Worker {
         let (c, api) = self.resolve(reference).await?;
         trace.about(&c);
         // The scheduler's decisions are re-checked now: they may be late.
-        if let Requester::Scheduler { rule } = requester {
-            if let Some(rule) = Rule::parse(rule) {
-                self.recheck_automatic(&c, api.as_ref(), rule, request.issued_at)
-                    .await?;
-            }
+        if let Requester::Scheduler { rule: job } = requester {
+            let Some(rule) = job.rule() else {
+                return Err(Refusal::UnknownRule {
+                    name: c.name.clone(),
+                    id: c.id.clone(),
+                    rule: job.to_string(),
+                }
+                .into());
+            };
+            self.recheck_automatic(&c, api.as_ref(), rule, request.issued_at)
+                .await?;
         }
         let now = self.clock.now();
         let may_force = request.force

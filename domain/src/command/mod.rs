@@ -94,7 +94,7 @@ pub enum Command {
     /// Extend 1h / Terminate now buttons. Changes nothing.
     Warn {
         cluster: ClusterRef,
-        rule: String,
+        rule: crate::rule::Rule,
         at: chrono::DateTime<chrono::Utc>,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         cluster_name: Option<String>,

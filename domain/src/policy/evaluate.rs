@@ -1,8 +1,8 @@
 //! [`evaluate`]: every rule for every cluster at one instant.
 
 use super::{
-    local_instant, stamp, ClusterFacts, Decision, DecisionKind, Evaluation, Inputs, Need, Rule,
-    CATCH_UP,
+    local_instant, ClusterFacts, Decision, DecisionKey, DecisionKind, Evaluation, Inputs, Need,
+    Rule, CATCH_UP,
 };
 use crate::config::PolicyConfig;
 use crate::emr::ClusterState;
@@ -50,19 +50,20 @@ fn upcoming(
         .min()
 }
 
-/// A report (`<name>:<deadline>`) due now at `time` on the days `on`, up to
-/// [`CATCH_UP`] late, and not sent yet; only in a sweep that sends reports.
+/// A report (its key made from its deadline by `key`) due now at `time` on
+/// the days `on`, up to [`CATCH_UP`] late, and not sent yet; only in a sweep
+/// that sends reports.
 fn pending_report(
     input: &Inputs<'_>,
-    name: &str,
+    key: impl Fn(DateTime<Utc>) -> DecisionKey,
     time: NaiveTime,
     on: impl Fn(NaiveDate) -> bool,
-) -> Option<(DateTime<Utc>, String)> {
+) -> Option<(DateTime<Utc>, DecisionKey)> {
     if !input.sweep.report() {
         return None;
     }
     let deadline = due(&deadlines_around(input.tz, input.now, time, on), input.now)?;
-    let key = format!("{name}:{}", stamp(deadline));
+    let key = key(deadline);
     (!input.global_done.contains(&key)).then_some((deadline, key))
 }
 
@@ -136,13 +137,17 @@ pub fn evaluate(clusters: &[ClusterFacts], input: &Inputs<'_>) -> Evaluation {
 
     use chrono::Datelike;
     let report_due = policy.daily_report.and_then(|t| {
-        pending_report(input, "report", t, |d| {
-            policy.report_days.contains(&d.weekday())
-        })
+        pending_report(
+            input,
+            |d| DecisionKey::Report { deadline: d.into() },
+            t,
+            |d| policy.report_days.contains(&d.weekday()),
+        )
     });
-    let savings_due = policy
-        .savings_report
-        .and_then(|w| pending_report(input, "savings", w.time, |d| d.weekday() == w.day));
+    let savings_due = policy.savings_report.and_then(|w| {
+        let key = |d: DateTime<Utc>| DecisionKey::Savings { deadline: d.into() };
+        pending_report(input, key, w.time, |d| d.weekday() == w.day)
+    });
     let report_pending = report_due.is_some();
 
     for f in clusters {
@@ -155,7 +160,7 @@ pub fn evaluate(clusters: &[ClusterFacts], input: &Inputs<'_>) -> Evaluation {
         let locked = f.lock.as_ref().is_some_and(|l| l.is_active(now));
         let created_before = |d: DateTime<Utc>| f.cluster.created_at.is_none_or(|c| c < d);
         let locked_past = |d: DateTime<Utc>| f.lock.as_ref().is_some_and(|l| l.until > d);
-        let decide = |decisions: &mut Vec<Decision>, key: String, kind: DecisionKind| {
+        let decide = |decisions: &mut Vec<Decision>, key: DecisionKey, kind: DecisionKind| {
             if !f.state.done.contains(&key) {
                 decisions.push(Decision {
                     cluster: Some(id.clone()),
@@ -168,7 +173,7 @@ pub fn evaluate(clusters: &[ClusterFacts], input: &Inputs<'_>) -> Evaluation {
         // A termination is due: terminate if its warning went out at least
         // `warn_before` ago; otherwise warn now (a late or missed sweep) and
         // terminate on a later sweep. Never terminate unwarned.
-        let warned_at = |key: &str| {
+        let warned_at = |key: &DecisionKey| {
             f.state.warned.get(key).copied().or_else(|| {
                 // Warned by a version that did not record when: long enough ago.
                 f.state
@@ -179,11 +184,20 @@ pub fn evaluate(clusters: &[ClusterFacts], input: &Inputs<'_>) -> Evaluation {
         };
         let terminate_or_warn =
             |decisions: &mut Vec<Decision>, rule: Rule, deadline: DateTime<Utc>, reason: String| {
-                let warn_key = format!("warn:{}:{id}:{}", rule.key(), stamp(deadline));
+                let cluster = id.clone();
+                let warn_key = DecisionKey::Warn {
+                    rule,
+                    cluster: cluster.clone(),
+                    deadline: deadline.into(),
+                };
                 match warned_at(&warn_key) {
                     Some(at) if now - at >= warn_before => decide(
                         decisions,
-                        format!("term:{}:{id}:{}", rule.key(), stamp(deadline)),
+                        DecisionKey::Terminate {
+                            rule,
+                            cluster,
+                            deadline: deadline.into(),
+                        },
                         DecisionKind::Terminate {
                             rule,
                             deadline,
@@ -204,7 +218,10 @@ pub fn evaluate(clusters: &[ClusterFacts], input: &Inputs<'_>) -> Evaluation {
 
         // End of day: due now (catch-up included).
         if let Some(d) = eod_due.filter(|d| created_before(*d)) {
-            let exempt_key = format!("exempt:eod:{id}:{}", stamp(d));
+            let exempt_key = DecisionKey::LockedPastEndOfDay {
+                cluster: id.clone(),
+                deadline: d.into(),
+            };
             if f.state.done.contains(&exempt_key) {
                 // Decided at D: locked past it. The idle rules apply now.
             } else if let Some(lock) = f.lock.as_ref().filter(|_| locked_past(d)) {
@@ -221,7 +238,10 @@ pub fn evaluate(clusters: &[ClusterFacts], input: &Inputs<'_>) -> Evaluation {
                     }
                     Some(true) => decide(
                         &mut decisions,
-                        format!("kept:eod:{id}:{}", stamp(d)),
+                        DecisionKey::TaggedExempt {
+                            cluster: id.clone(),
+                            deadline: d.into(),
+                        },
                         DecisionKind::ExemptEndOfDay {
                             deadline: d,
                             by: KeptBy::Tag,
@@ -248,7 +268,11 @@ pub fn evaluate(clusters: &[ClusterFacts], input: &Inputs<'_>) -> Evaluation {
                 Some(true) => {}
                 Some(false) => decide(
                     &mut decisions,
-                    format!("warn:eod:{id}:{}", stamp(d)),
+                    DecisionKey::Warn {
+                        rule: Rule::EndOfDay,
+                        cluster: id.clone(),
+                        deadline: d.into(),
+                    },
                     DecisionKind::Warn {
                         rule: Rule::EndOfDay,
                         deadline: d,
@@ -279,7 +303,10 @@ pub fn evaluate(clusters: &[ClusterFacts], input: &Inputs<'_>) -> Evaluation {
                     if let (true, Some(spell)) = (alert_due, spell) {
                         decide(
                             &mut decisions,
-                            format!("alert:{id}:{}", stamp(spell)),
+                            DecisionKey::IdleAlert {
+                                cluster: id.clone(),
+                                spell: spell.into(),
+                            },
                             DecisionKind::IdleAlert { idle_since: spell },
                         );
                     }
@@ -298,7 +325,11 @@ pub fn evaluate(clusters: &[ClusterFacts], input: &Inputs<'_>) -> Evaluation {
                             }
                             Some(false) => decide(
                                 &mut decisions,
-                                format!("warn:idle:{id}:{}", stamp(deadline)),
+                                DecisionKey::Warn {
+                                    rule: Rule::Idle,
+                                    cluster: id.clone(),
+                                    deadline: deadline.into(),
+                                },
                                 DecisionKind::Warn {
                                     rule: Rule::Idle,
                                     deadline,

@@ -115,10 +115,10 @@ pub struct PolicyState {
     /// The last time a lock ended (unlock, or expiry noticed).
     pub last_unlock: Option<DateTime<Utc>>,
     /// Keys of the decisions already carried out.
-    pub done: BTreeSet<String>,
+    pub done: BTreeSet<DecisionKey>,
     /// When each warning (by its key) went out: a termination waits until
     /// its warning is `warn_before` old.
-    pub warned: std::collections::BTreeMap<String, DateTime<Utc>>,
+    pub warned: std::collections::BTreeMap<DecisionKey, DateTime<Utc>>,
 }
 
 /// One cluster with everything known about it. `steps` and `exempt` are
@@ -133,37 +133,7 @@ pub struct ClusterFacts {
     pub state: PolicyState,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Rule {
-    Idle,
-    EndOfDay,
-}
-
-impl Rule {
-    pub fn parse(word: &str) -> Option<Rule> {
-        match word {
-            "idle" => Some(Rule::Idle),
-            "end_of_day" => Some(Rule::EndOfDay),
-            _ => None,
-        }
-    }
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Rule::Idle => "idle",
-            Rule::EndOfDay => "end_of_day",
-        }
-    }
-
-    /// The rule's part of decision keys (`warn:eod:…`, `term:idle:…`).
-    pub fn key(self) -> &'static str {
-        match self {
-            Rule::Idle => "idle",
-            Rule::EndOfDay => "eod",
-        }
-    }
-}
+pub use crate::rule::Rule;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum DecisionKind {
@@ -203,7 +173,7 @@ pub struct Decision {
     /// `None` for the report.
     pub cluster: Option<ClusterId>,
     /// Unique per cluster, rule and deadline; also the message id's suffix.
-    pub key: String,
+    pub key: DecisionKey,
     pub kind: DecisionKind,
 }
 
@@ -227,7 +197,7 @@ pub struct Inputs<'a> {
     pub now: DateTime<Utc>,
     pub sweep: Sweep,
     /// Keys done outside any cluster (reports).
-    pub global_done: &'a BTreeSet<String>,
+    pub global_done: &'a BTreeSet<DecisionKey>,
 }
 
 /// `2026-11-23T10:00:00Z`: in decision keys, message ids and sort keys.
@@ -250,6 +220,8 @@ pub fn local_instant(tz: Tz, date: NaiveDate, time: NaiveTime) -> DateTime<Utc> 
 }
 
 mod evaluate;
+mod key;
+pub use key::{DecisionKey, NotAKey, Stamp};
 pub mod plan;
 pub mod recheck;
 pub(crate) use evaluate::workday;

@@ -2,20 +2,20 @@
 //! and the worker read and write it through [`crate::ports::policy`].
 
 use crate::cluster::ClusterId;
-use crate::policy::PolicyState;
+use crate::policy::{DecisionKey, PolicyState};
 use crate::report::{AutoAction, KeptAction};
 use chrono::{DateTime, Duration, Utc};
 use std::collections::{BTreeMap, BTreeSet};
 
-/// Done keys end with a timestamp; older ones than this are dropped on write.
+/// Done keys end with an instant; older ones than this are dropped on write.
 pub const KEEP_DONE: Duration = Duration::days(3);
 
 /// What the scheduler keeps for one cluster.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct SchedRecord {
-    pub done: BTreeSet<String>,
+    pub done: BTreeSet<DecisionKey>,
     /// When each warning went out, by its decision key.
-    pub warned: BTreeMap<String, DateTime<Utc>>,
+    pub warned: BTreeMap<DecisionKey, DateTime<Utc>>,
     pub lock_until: Option<DateTime<Utc>>,
     pub unlock_seen: Option<DateTime<Utc>>,
     /// The global record only: accounts that could not be reached, with
@@ -49,16 +49,8 @@ impl Stored {
     }
 }
 
-/// The `<rfc3339>` a decision key ends with.
-fn stamp_of(key: &str) -> Option<DateTime<Utc>> {
-    let stamp = key.get(key.len().saturating_sub(20)..)?;
-    DateTime::parse_from_rfc3339(stamp)
-        .ok()
-        .map(|t| t.with_timezone(&Utc))
-}
-
-fn is_recent(key: &str, now: DateTime<Utc>) -> bool {
-    stamp_of(key).is_none_or(|t| now - t < KEEP_DONE)
+fn is_recent(key: &DecisionKey, now: DateTime<Utc>) -> bool {
+    now - key.stamp() < KEEP_DONE
 }
 
 /// One write of the scheduler's bookkeeping.
@@ -74,15 +66,15 @@ pub enum Write {
 }
 
 impl SchedRecord {
-    /// The done keys worth keeping at `now`: keys end with `…:<rfc3339>`, and
-    /// those older than [`KEEP_DONE`] are dropped, except the latest idle
-    /// alert's (its idle spell may last longer: one alert per spell).
-    pub fn recent_done(&self, now: DateTime<Utc>) -> Vec<String> {
+    /// The done keys worth keeping at `now`: those older than [`KEEP_DONE`]
+    /// are dropped, except the latest idle alert's (its idle spell may last
+    /// longer: one alert per spell).
+    pub fn recent_done(&self, now: DateTime<Utc>) -> Vec<DecisionKey> {
         let latest_alert = self
             .done
             .iter()
-            .filter(|k| k.starts_with("alert:"))
-            .max_by_key(|k| stamp_of(k));
+            .filter(|k| k.is_idle_alert())
+            .max_by_key(|k| k.stamp());
         self.done
             .iter()
             .filter(|k| Some(*k) == latest_alert || is_recent(k, now))
@@ -93,7 +85,7 @@ impl SchedRecord {
 
 impl SchedRecord {
     /// The warnings worth remembering at `now` (as long as their keys).
-    pub fn recent_warned(&self, now: DateTime<Utc>) -> BTreeMap<String, DateTime<Utc>> {
+    pub fn recent_warned(&self, now: DateTime<Utc>) -> BTreeMap<DecisionKey, DateTime<Utc>> {
         self.warned
             .iter()
             .filter(|(k, _)| is_recent(k, now))
@@ -128,31 +120,36 @@ impl SchedRecord {
 mod tests {
     use super::*;
 
+    fn key(text: &str) -> DecisionKey {
+        text.parse().unwrap()
+    }
+
     #[test]
-    fn old_done_keys_are_dropped() {
+    fn done_keys_older_than_three_days_are_dropped_but_the_spells_alert_is_kept() {
         let now = DateTime::parse_from_rfc3339("2026-11-23T10:00:00Z")
             .unwrap()
             .with_timezone(&Utc);
-        let done: BTreeSet<String> = [
+        let done: BTreeSet<DecisionKey> = [
             "term:idle:j-1:2026-11-23T09:00:00Z",
             "warn:idle:j-1:2026-11-01T09:00:00Z",
             "alert:j-1:2026-10-01T09:00:00Z",
             "alert:j-1:2026-10-20T09:00:00Z",
-            "odd",
         ]
-        .map(String::from)
+        .map(key)
         .into();
+        let mut kept = SchedRecord {
+            done,
+            ..Default::default()
+        }
+        .recent_done(now);
+        kept.sort();
+        let mut expected = vec![
+            key("alert:j-1:2026-10-20T09:00:00Z"),
+            key("term:idle:j-1:2026-11-23T09:00:00Z"),
+        ];
+        expected.sort();
         assert_eq!(
-            SchedRecord {
-                done,
-                ..Default::default()
-            }
-            .recent_done(now),
-            vec![
-                "alert:j-1:2026-10-20T09:00:00Z".to_string(),
-                "odd".to_string(),
-                "term:idle:j-1:2026-11-23T09:00:00Z".to_string()
-            ],
+            kept, expected,
             "the current spell's alert lives as long as the spell"
         );
     }
@@ -164,29 +161,28 @@ mod tests {
                 .unwrap()
                 .with_timezone(&Utc)
         };
+        let warning = key("warn:idle:j-1:2026-11-23T12:00:00Z");
+        let alert = key("alert:j-1:2026-11-23T08:00:00Z");
         let ours = SchedRecord {
-            done: ["warn:idle:j-1:a".to_string()].into(),
-            warned: [("warn:idle:j-1:a".to_string(), t(10))].into(),
+            done: [warning.clone()].into(),
+            warned: [(warning.clone(), t(10))].into(),
             lock_until: None,
             unlock_seen: Some(t(8)),
             version: 3,
             ..Default::default()
         };
         let theirs = SchedRecord {
-            done: ["alert:j-1:b".to_string(), "warn:idle:j-1:a".to_string()].into(),
-            warned: [("warn:idle:j-1:a".to_string(), t(9))].into(),
+            done: [alert.clone(), warning.clone()].into(),
+            warned: [(warning.clone(), t(9))].into(),
             lock_until: Some(t(12)),
             unlock_seen: Some(t(9)),
             version: 4,
             ..Default::default()
         };
         let merged = ours.merged_into(theirs);
+        assert_eq!(merged.done, [alert, warning.clone()].into());
         assert_eq!(
-            merged.done,
-            ["alert:j-1:b".to_string(), "warn:idle:j-1:a".to_string()].into()
-        );
-        assert_eq!(
-            merged.warned["warn:idle:j-1:a"],
+            merged.warned[&warning],
             t(9),
             "a warning keeps its first time"
         );

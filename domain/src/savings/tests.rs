@@ -127,7 +127,7 @@ fn auto(id: &str, rule: &str, at: &str) -> AutoAction {
         cluster: id.into(),
         name: format!("name-{id}"),
         account: None,
-        rule: rule.into(),
+        rule: rule.parse().expect("a rule"),
         reason: "why".into(),
     }
 }

@@ -51,9 +51,17 @@ async fn the_lambda_warns_then_terminates_an_idle_cluster_through_the_queue() {
     // On the queue: the 29-minute warning, then the termination, as v1 messages.
     let messages = emrbot_tests::aws::receive_commands(&aws, &resources.queue_url, 2).await;
     assert_eq!(messages.len(), 2, "{messages:#?}");
-    assert!(
-        matches!(&messages.iter().find(|m| m.id.as_str().starts_with("sched:warn")).unwrap().command, Command::Warn { rule, .. } if rule == "idle")
-    );
+    assert!(matches!(
+        &messages
+            .iter()
+            .find(|m| m.id.as_str().starts_with("sched:warn"))
+            .unwrap()
+            .command,
+        Command::Warn {
+            rule: emrbot_domain::rule::Rule::Idle,
+            ..
+        }
+    ));
     let term = messages
         .iter()
         .find(|m| m.id.as_str() == expected_id)
@@ -61,7 +69,7 @@ async fn the_lambda_warns_then_terminates_an_idle_cluster_through_the_queue() {
     assert_eq!(
         term.requested_by,
         Requester::Scheduler {
-            rule: "idle".into()
+            rule: emrbot_domain::rule::Rule::Idle.into()
         }
     );
     match &term.command {

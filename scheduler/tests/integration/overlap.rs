@@ -6,7 +6,7 @@
 use async_trait::async_trait;
 use chrono::{DateTime, Duration, Utc};
 use emrbot_domain::policy::state::{SchedRecord, Stored, Write};
-use emrbot_domain::policy::Sweep;
+use emrbot_domain::policy::{DecisionKey, Sweep};
 use emrbot_domain::ports::policy::{Conflict, PolicyRecords};
 use emrbot_domain::ports::StoreError;
 use emrbot_domain::report::{AutoAction, KeptAction};
@@ -98,6 +98,8 @@ async fn overlapping_sweeps_keep_both_sweeps_records() {
         .find(|k| k.starts_with("alert:"))
         .expect("the late sweep alerts")
         .clone();
+    let (warning, alert): (DecisionKey, DecisionKey) =
+        (warning.parse().unwrap(), alert.parse().unwrap());
 
     let cluster = ClusterId::parse(&id).unwrap();
     let stored = DynamoPolicyStore::new(dynamo, "emrbot")

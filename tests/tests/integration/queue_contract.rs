@@ -56,3 +56,41 @@ fn the_schema_names_every_command_and_requester() {
     .unwrap();
     assert_eq!(m.requested_by, Requester::Service { name: "etl".into() });
 }
+
+/// The rules travel as the words every earlier scheduler wrote: a message of
+/// each kind it sends parses into the typed rule, and writes back the same.
+#[test]
+fn messages_written_by_earlier_schedulers_parse_with_typed_rules() {
+    use emrbot_domain::command::Command;
+    use emrbot_domain::rule::{Job, Rule};
+    for (word, job) in [
+        ("idle", Job::Rule(Rule::Idle)),
+        ("end_of_day", Job::Rule(Rule::EndOfDay)),
+        ("idle_alert", Job::IdleAlert),
+        ("daily_report", Job::DailyReport),
+        ("savings_report", Job::SavingsReport),
+        ("accounts", Job::Accounts),
+    ] {
+        let text = format!(
+            r#"{{"v":1,"id":"sched:warn:idle:j-1ABC:2026-11-23T17:00:00Z","issued_at":"2026-11-23T16:45:00Z",
+               "requested_by":{{"kind":"scheduler","rule":"{word}"}},
+               "command":{{"name":"warn","cluster":"j-1ABC","rule":"end_of_day","at":"2026-11-23T17:00:00Z"}},
+               "reply_to":{{"kind":"report_webhook"}}}}"#
+        );
+        let message = match Incoming::from_json(&text).unwrap_or_else(|e| panic!("{word}: {e}")) {
+            Incoming::One(m) => *m,
+            Incoming::Bundle(_) => panic!("one message"),
+        };
+        assert_eq!(message.requested_by, Requester::Scheduler { rule: job });
+        assert!(matches!(
+            message.command,
+            Command::Warn {
+                rule: Rule::EndOfDay,
+                ..
+            }
+        ));
+        let written = serde_json::to_value(&message).unwrap();
+        assert_eq!(written["requested_by"]["rule"], word);
+        assert_eq!(written["command"]["rule"], "end_of_day");
+    }
+}

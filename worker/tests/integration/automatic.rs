@@ -83,3 +83,37 @@ async fn late_locked_or_busy_clusters_are_spared_and_the_rest_go() {
         assert!(env.state(cluster).await.starts_with("TERMINAT"));
     }
 }
+
+/// A scheduler's termination under a rule this version does not know cannot
+/// be re-checked: it is refused, said, audited, and the cluster stays.
+#[tokio::test]
+async fn a_termination_by_an_unknown_rule_is_refused_not_done_unchecked() {
+    let env = common::env().await;
+    let cluster = launch_cluster(&env.emr(), "auto-unknown-rule")
+        .await
+        .unwrap();
+    let (m, path) = automatic(&env, &cluster, "midnight", Duration::minutes(1));
+    assert_eq!(
+        env.worker.handle_message(&m, FROM_SCHEDULER).await,
+        Outcome::Done
+    );
+    let reply = env.reply(&path);
+    assert!(
+        reply.contains("did not terminate") && reply.contains("`midnight`"),
+        "{reply}"
+    );
+    let state = env.state(&cluster).await;
+    assert!(matches!(state.as_str(), "WAITING" | "RUNNING"), "{state}");
+    let audit = aws_sdk_dynamodb::Client::new(&env.aws)
+        .scan()
+        .table_name("emrbot")
+        .send()
+        .await
+        .unwrap();
+    let refused = audit.items().iter().any(|i| {
+        let s = |k: &str| i.get(k).and_then(|v| v.as_s().ok()).cloned();
+        s("message_id").as_deref() == Some(m.id.as_str())
+            && s("outcome").as_deref() == Some("refused")
+    });
+    assert!(refused, "the refusal is audited");
+}

@@ -22,7 +22,10 @@ fn end_of_day_on_workdays_with_catch_up() {
     for now in ["2026-11-23T10:00:00Z", "2026-11-23T10:04:00Z"] {
         let e = run(&all, &p, TOKYO, now);
         assert_eq!(kinds(&e), ["term:eod", "term:eod"], "{now}");
-        assert_eq!(e.decisions[0].key, "term:eod:j-1:2026-11-23T10:00:00Z");
+        assert_eq!(
+            e.decisions[0].key.to_string(),
+            "term:eod:j-1:2026-11-23T10:00:00Z"
+        );
     }
     // Saturday 2026-11-28 19:00 Tokyo: nothing (j-2 is too young for the idle rule).
     let mut sat = all.clone();
@@ -85,7 +88,10 @@ fn end_of_day_lock_expiring_exactly_at_the_deadline_does_not_exempt() {
             .is_empty()
     );
     let e = run(std::slice::from_ref(&c), &p, TOKYO, "2026-11-23T10:00:00Z");
-    assert_eq!(e.decisions[0].key, "exempt:eod:j-1:2026-11-23T10:00:00Z");
+    assert_eq!(
+        e.decisions[0].key.to_string(),
+        "exempt:eod:j-1:2026-11-23T10:00:00Z"
+    );
     // Unlocked at 19:30 (item gone): the idle rules apply, not the end of day.
     c.lock = None;
     c.state.done.insert(e.decisions[0].key.clone());
@@ -123,7 +129,7 @@ fn end_of_day_follows_daylight_saving() {
         run(std::slice::from_ref(&c), &p, NY, "2026-10-30T22:59:00Z")
             .decisions
             .iter()
-            .all(|d| d.key.starts_with("warn"))
+            .all(|d| d.key.to_string().starts_with("warn"))
     );
     assert_eq!(
         run(
@@ -133,7 +139,8 @@ fn end_of_day_follows_daylight_saving() {
             "2026-10-30T23:00:00Z"
         )
         .decisions[0]
-            .key,
+            .key
+            .to_string(),
         "term:eod:j-1:2026-10-30T23:00:00Z"
     );
     // Mon 2026-11-02 19:00 EST = 00:00Z on the 3rd (a UTC midnight).
@@ -142,7 +149,7 @@ fn end_of_day_follows_daylight_saving() {
         run(std::slice::from_ref(&c), &p, NY, "2026-11-02T23:59:59Z")
             .decisions
             .iter()
-            .all(|d| d.key.starts_with("warn"))
+            .all(|d| d.key.to_string().starts_with("warn"))
     );
     assert_eq!(
         run(
@@ -152,7 +159,8 @@ fn end_of_day_follows_daylight_saving() {
             "2026-11-03T00:00:00Z"
         )
         .decisions[0]
-            .key,
+            .key
+            .to_string(),
         "term:eod:j-1:2026-11-03T00:00:00Z"
     );
 }
@@ -201,7 +209,8 @@ fn midnight_end_of_day_and_weekday_boundaries() {
             "2026-11-23T15:00:00Z"
         )
         .decisions[0]
-            .key,
+            .key
+            .to_string(),
         "term:eod:j-1:2026-11-23T15:00:00Z"
     );
     // Tue→Wed midnight is not a Wednesday deadline.

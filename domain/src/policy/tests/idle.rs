@@ -14,7 +14,10 @@ fn unlocked_idle_cluster_is_warned_then_terminated() {
             .is_empty()
     );
     let warn = run(std::slice::from_ref(&c), &p, TOKYO, "2026-11-23T01:20:00Z");
-    assert_eq!(warn.decisions[0].key, "warn:idle:j-1:2026-11-23T01:30:00Z");
+    assert_eq!(
+        warn.decisions[0].key.to_string(),
+        "warn:idle:j-1:2026-11-23T01:30:00Z"
+    );
     assert_eq!(
         kinds(&run(
             std::slice::from_ref(&c),
@@ -27,7 +30,7 @@ fn unlocked_idle_cluster_is_warned_then_terminated() {
     // Not before its warning is `warn_before` old…
     let mut just_warned = c.clone();
     just_warned.state.warned.insert(
-        "warn:idle:j-1:2026-11-23T01:30:00Z".into(),
+        "warn:idle:j-1:2026-11-23T01:30:00Z".parse().unwrap(),
         t("2026-11-23T01:25:00Z"),
     );
     assert!(run(
@@ -58,7 +61,10 @@ fn unlocked_idle_cluster_is_warned_then_terminated() {
         TOKYO,
         "2026-11-23T01:31:00Z",
     );
-    assert_eq!(term.decisions[0].key, "term:idle:j-1:2026-11-23T01:30:00Z");
+    assert_eq!(
+        term.decisions[0].key.to_string(),
+        "term:idle:j-1:2026-11-23T01:30:00Z"
+    );
     assert!(matches!(
         term.decisions[0].kind,
         DecisionKind::Terminate {
@@ -79,7 +85,7 @@ fn the_idle_alert_is_once_per_idle_spell_whatever_locks_do() {
     let key = first
         .decisions
         .iter()
-        .find(|d| d.key.starts_with("alert:"))
+        .find(|d| d.key.to_string().starts_with("alert:"))
         .expect("alerted")
         .key
         .clone();
@@ -88,7 +94,10 @@ fn the_idle_alert_is_once_per_idle_spell_whatever_locks_do() {
     c.state.last_unlock = Some(t("2026-11-23T04:00:00Z"));
     let later = run(std::slice::from_ref(&c), &p, TOKYO, "2026-11-23T06:30:00Z");
     assert!(
-        later.decisions.iter().all(|d| !d.key.starts_with("alert:")),
+        later
+            .decisions
+            .iter()
+            .all(|d| !d.key.to_string().starts_with("alert:")),
         "{later:?}"
     );
     // Busy again, then idle for 2h: a new spell, a new alert.
@@ -100,7 +109,7 @@ fn the_idle_alert_is_once_per_idle_spell_whatever_locks_do() {
     assert!(second
         .decisions
         .iter()
-        .any(|d| d.key.starts_with("alert:") && d.key != key));
+        .any(|d| d.key.to_string().starts_with("alert:") && d.key != key));
 }
 
 #[test]
@@ -109,7 +118,7 @@ fn nothing_twice() {
     let mut c = facts("j-1", "2026-11-23T01:00:00Z");
     c.state
         .done
-        .insert("warn:idle:j-1:2026-11-23T01:30:00Z".into());
+        .insert("warn:idle:j-1:2026-11-23T01:30:00Z".parse().unwrap());
     assert!(
         run(std::slice::from_ref(&c), &p, TOKYO, "2026-11-23T01:25:00Z")
             .decisions
@@ -117,7 +126,7 @@ fn nothing_twice() {
     );
     c.state
         .done
-        .insert("term:idle:j-1:2026-11-23T01:30:00Z".into());
+        .insert("term:idle:j-1:2026-11-23T01:30:00Z".parse().unwrap());
     assert!(run(&[c], &p, TOKYO, "2026-11-23T01:40:00Z")
         .decisions
         .is_empty());
@@ -164,7 +173,8 @@ fn locks_steps_unlocks_and_snoozes_move_idle_since() {
             "2026-11-23T02:16:00Z"
         )
         .decisions[0]
-            .key,
+            .key
+            .to_string(),
         "term:idle:j-1:2026-11-23T02:15:00Z"
     );
 
@@ -198,7 +208,8 @@ fn locks_steps_unlocks_and_snoozes_move_idle_since() {
             "2026-11-23T02:25:00Z"
         )
         .decisions[0]
-            .key,
+            .key
+            .to_string(),
         "term:idle:j-1:2026-11-23T02:25:00Z"
     );
 }

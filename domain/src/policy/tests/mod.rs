@@ -51,7 +51,9 @@ pub(super) fn lock(id: &str, since: &str, until: &str) -> Lock {
 /// `c` after its warning `key` went out long enough ago to act on.
 pub(super) fn warned(c: &ClusterFacts, key: &str) -> ClusterFacts {
     let mut c = c.clone();
-    c.state.warned.insert(key.into(), t("2026-01-01T00:00:00Z"));
+    c.state
+        .warned
+        .insert(key.parse().unwrap(), t("2026-01-01T00:00:00Z"));
     c
 }
 
@@ -77,7 +79,7 @@ pub(super) fn run_sweep(
     policy: &PolicyConfig,
     tz: Tz,
     sweep: Sweep,
-    global_done: &BTreeSet<String>,
+    global_done: &BTreeSet<DecisionKey>,
     now: &str,
 ) -> Evaluation {
     evaluate(
@@ -95,7 +97,14 @@ pub(super) fn run_sweep(
 pub(super) fn kinds(e: &Evaluation) -> Vec<String> {
     e.decisions
         .iter()
-        .map(|d| d.key.split(':').take(2).collect::<Vec<_>>().join(":"))
+        .map(|d| {
+            d.key
+                .to_string()
+                .split(':')
+                .take(2)
+                .collect::<Vec<_>>()
+                .join(":")
+        })
         .collect()
 }
 

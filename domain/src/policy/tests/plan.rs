@@ -99,13 +99,13 @@ fn a_warning_already_sent_is_not_planned_again() {
     let c = facts("j-WARNED", "2026-11-23T10:00:00Z");
     let mut warned = c.clone();
     warned.state.warned.insert(
-        "warn:idle:j-WARNED:2026-11-23T10:30:00Z".into(),
+        "warn:idle:j-WARNED:2026-11-23T10:30:00Z".parse().unwrap(),
         t("2026-11-23T10:20:00Z"),
     );
     warned
         .state
         .done
-        .insert("warn:idle:j-WARNED:2026-11-23T10:30:00Z".into());
+        .insert("warn:idle:j-WARNED:2026-11-23T10:30:00Z".parse().unwrap());
     assert_eq!(
         fate(&warned, &policy(), UTC, t("2026-11-23T10:25:00Z")),
         Fate::Terminates {

@@ -11,7 +11,7 @@ fn daily_report_once_after_its_time() {
     let mut c = facts("j-1", "2026-11-23T00:00:00Z");
     c.lock = Some(lock("j-1", "2026-11-23T00:00:00Z", "2026-11-23T08:00:00Z"));
     let mut done = BTreeSet::new();
-    let eval = |done: &BTreeSet<String>, now: &str| {
+    let eval = |done: &BTreeSet<DecisionKey>, now: &str| {
         run_sweep(
             std::slice::from_ref(&c),
             &p,
@@ -28,7 +28,10 @@ fn daily_report_once_after_its_time() {
         1,
         "a report sweep does not run the idle rules"
     );
-    assert_eq!(e.decisions[0].key, "report:2026-11-23T00:30:00Z");
+    assert_eq!(
+        e.decisions[0].key.to_string(),
+        "report:2026-11-23T00:30:00Z"
+    );
     assert!(
         matches!(e.decisions[0].kind, DecisionKind::Report { since, .. } if since == t("2026-11-22T00:30:00Z"))
     );
@@ -78,7 +81,9 @@ fn holidays_skip_the_end_of_day_and_the_report_keeps_its_days() {
             now,
         );
         assert!(
-            e.decisions.iter().all(|d| !d.key.contains("eod")),
+            e.decisions
+                .iter()
+                .all(|d| !d.key.to_string().contains("eod")),
             "{now}: {:?}",
             e.decisions
         );
@@ -94,7 +99,7 @@ fn holidays_skip_the_end_of_day_and_the_report_keeps_its_days() {
         run(std::slice::from_ref(&c), &p, TOKYO, now)
             .decisions
             .iter()
-            .any(|d| d.key.starts_with("report:"))
+            .any(|d| d.key.to_string().starts_with("report:"))
     };
     assert!(!report("2026-11-23T00:35:00Z"), "not on Monday");
     assert!(report("2026-11-24T00:35:00Z"), "on Tuesday");
@@ -109,14 +114,18 @@ fn savings_report_once_a_week_on_its_day() {
         }),
         ..policy()
     };
-    let eval =
-        |done: &BTreeSet<String>, now: &str| run_sweep(&[], &p, TOKYO, Sweep::Report, done, now);
+    let eval = |done: &BTreeSet<DecisionKey>, now: &str| {
+        run_sweep(&[], &p, TOKYO, Sweep::Report, done, now)
+    };
     let mut done = BTreeSet::new();
     // Mon 2026-11-23 09:00 Tokyo = 00:00Z.
     assert!(eval(&done, "2026-11-22T23:59:00Z").decisions.is_empty());
     let e = eval(&done, "2026-11-23T00:05:00Z");
     assert_eq!(e.decisions.len(), 1);
-    assert_eq!(e.decisions[0].key, "savings:2026-11-23T00:00:00Z");
+    assert_eq!(
+        e.decisions[0].key.to_string(),
+        "savings:2026-11-23T00:00:00Z"
+    );
     assert!(matches!(
         e.decisions[0].kind,
         DecisionKind::Savings { since, deadline }
@@ -140,7 +149,10 @@ fn an_exempt_cluster_is_recorded_as_kept_at_the_end_of_day() {
     tagged.cluster.state = ClusterState::Running;
     let e = run(&[tagged], &p, TOKYO, "2026-11-23T10:01:00Z");
     assert_eq!(e.decisions.len(), 1);
-    assert_eq!(e.decisions[0].key, "kept:eod:j-1:2026-11-23T10:00:00Z");
+    assert_eq!(
+        e.decisions[0].key.to_string(),
+        "kept:eod:j-1:2026-11-23T10:00:00Z"
+    );
     assert!(matches!(
         e.decisions[0].kind,
         DecisionKind::ExemptEndOfDay {
@@ -152,7 +164,10 @@ fn an_exempt_cluster_is_recorded_as_kept_at_the_end_of_day() {
     locked.cluster.state = ClusterState::Running;
     locked.lock = Some(lock("j-2", "2026-11-23T01:00:00Z", "2026-11-23T12:00:00Z"));
     let e = run(&[locked], &p, TOKYO, "2026-11-23T10:01:00Z");
-    assert_eq!(e.decisions[0].key, "exempt:eod:j-2:2026-11-23T10:00:00Z");
+    assert_eq!(
+        e.decisions[0].key.to_string(),
+        "exempt:eod:j-2:2026-11-23T10:00:00Z"
+    );
     assert!(matches!(
         &e.decisions[0].kind,
         DecisionKind::ExemptEndOfDay {

@@ -9,6 +9,7 @@ pub mod launches;
 pub mod locks;
 pub mod policy;
 pub mod prices;
+mod sched;
 pub mod table;
 
 pub use audit::DynamoAuditLog;

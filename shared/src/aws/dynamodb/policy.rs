@@ -2,7 +2,7 @@
 //!
 //! | pk | sk | attributes | written by |
 //! |---|---|---|---|
-//! | `CLUSTER#<id>` | `POLICY` | `snoozed_at`, `snoozed_until` (N, epoch s), `snoozed_by` (S), `last_unlock` (N), `expires_at` | the worker (`extend` on an unlocked cluster: no longer written; `unlock`: [`UnlockRecorder::record_unlock`]) |
+//! | `CLUSTER#<id>` | `POLICY` | `last_unlock` (N, epoch s), `expires_at` | the worker (`unlock`: [`UnlockRecorder::record_unlock`]) |
 //! | `CLUSTER#<id>` | `SCHED` | `done` (SS: decision keys carried out), `lock_until` (N: the lock last seen), `unlock_seen` (N: a lock seen to vanish), `version` (N), `expires_at` | the scheduler only |
 //! | `SCHEDULER` | `SCHED` | `done` (SS: report keys) | the scheduler only |
 //! | `REPORTS` | `AUTO#<rfc3339>#<id>` | `cluster`, `name`, `account`, `rule`, `reason`, `at` (N), `expires_at` | the scheduler: each automatic termination it requested, for the daily and savings reports |
@@ -18,9 +18,10 @@
 //! the `AUTO#` records go in TransactWriteItems, 100 items a call. Reads are
 //! BatchGetItem (100 keys a call).
 
+use super::sched::{sched_from, sched_item, VERSION};
 use super::table::{
-    batch_get, cluster_of, cluster_pk, epoch, get, key, n, s, store_error, string, time, Item, PK,
-    SK, TTL_ATTRIBUTE,
+    batch_get, cluster_of, cluster_pk, epoch, get, key, s, store_error, string, time, Item, PK, SK,
+    TTL_ATTRIBUTE,
 };
 use async_trait::async_trait;
 use aws_sdk_dynamodb::types::{AttributeValue, Put, TransactWriteItem};
@@ -41,10 +42,8 @@ pub const GLOBAL_PK: &str = "SCHEDULER";
 pub const RECORDS_PK: &str = "REPORTS";
 const AUTO_PREFIX: &str = "AUTO#";
 const KEPT_PREFIX: &str = "KEPT#";
-/// A `SCHED` item's version: one more on each write.
-const VERSION: &str = "version";
 /// Policy items outlive their cluster by this much.
-const KEEP: Duration = Duration::days(7);
+pub(super) const KEEP: Duration = Duration::days(7);
 /// The records the reports read: a weekly report, up to a day late, reads a week back.
 const KEEP_RECORDS: Duration = Duration::days(15);
 
@@ -60,78 +59,6 @@ impl DynamoPolicyStore {
             table: table.into(),
         }
     }
-}
-
-fn sched_from(item: &Item) -> SchedRecord {
-    SchedRecord {
-        done: item
-            .get("done")
-            .and_then(|v| v.as_ss().ok())
-            .map(|v| v.iter().cloned().collect())
-            .unwrap_or_default(),
-        warned: item
-            .get("warned")
-            .and_then(|v| v.as_m().ok())
-            .map(|m| {
-                m.iter()
-                    .filter_map(|(k, v)| {
-                        let secs = v.as_n().ok()?.parse().ok()?;
-                        Some((k.clone(), DateTime::from_timestamp(secs, 0)?))
-                    })
-                    .collect()
-            })
-            .unwrap_or_default(),
-        unreachable: item
-            .get("unreachable")
-            .and_then(|v| v.as_m().ok())
-            .map(|m| {
-                m.iter()
-                    .filter_map(|(k, v)| Some((k.clone(), v.as_s().ok()?.clone())))
-                    .collect()
-            })
-            .unwrap_or_default(),
-        lock_until: time(item, "lock_until"),
-        unlock_seen: time(item, "unlock_seen"),
-        version: n(item, VERSION)
-            .and_then(|v| u64::try_from(v).ok())
-            .unwrap_or(0),
-    }
-}
-
-fn sched_item(cluster: Option<&ClusterId>, record: &SchedRecord, now: DateTime<Utc>) -> Item {
-    let pk = cluster
-        .map(cluster_pk)
-        .unwrap_or_else(|| GLOBAL_PK.to_string());
-    let mut item = key(pk, SCHED_SK);
-    let done = record.recent_done(now);
-    if !done.is_empty() {
-        item.insert("done".into(), AttributeValue::Ss(done));
-    }
-    let warned = record.recent_warned(now);
-    if !warned.is_empty() {
-        let warned = warned.into_iter().map(|(k, t)| (k, epoch(t))).collect();
-        item.insert("warned".into(), AttributeValue::M(warned));
-    }
-    if !record.unreachable.is_empty() {
-        let accounts = record
-            .unreachable
-            .iter()
-            .map(|(k, v)| (k.clone(), string(v)))
-            .collect();
-        item.insert("unreachable".into(), AttributeValue::M(accounts));
-    }
-    if let Some(t) = record.lock_until {
-        item.insert("lock_until".into(), epoch(t));
-    }
-    if let Some(t) = record.unlock_seen {
-        item.insert("unlock_seen".into(), epoch(t));
-    }
-    item.insert(TTL_ATTRIBUTE.into(), epoch(now + KEEP));
-    item.insert(
-        VERSION.into(),
-        AttributeValue::N((record.version + 1).to_string()),
-    );
-    item
 }
 
 /// A put of `item` on the condition that nobody wrote it since `version`.
@@ -182,7 +109,7 @@ fn record_item(
 
 fn auto_item(a: &AutoAction) -> Item {
     let mut item = record_item(AUTO_PREFIX, a.at, &a.cluster, &a.name, a.account.as_ref());
-    item.insert("rule".into(), string(a.rule.clone()));
+    item.insert("rule".into(), string(a.rule.to_string()));
     item.insert("reason".into(), string(a.reason.clone()));
     item
 }
@@ -256,8 +183,6 @@ impl PolicyRecords for DynamoPolicyStore {
             match s(&item, SK).as_deref() {
                 Some(SCHED_SK) => entry.sched = sched_from(&item),
                 Some(POLICY_SK) => {
-                    entry.snoozed_at = time(&item, "snoozed_at");
-                    entry.snoozed_until = time(&item, "snoozed_until");
                     entry.last_unlock = time(&item, "last_unlock");
                 }
                 _ => {}
@@ -312,7 +237,8 @@ impl PolicyRecords for DynamoPolicyStore {
                     cluster: s(item, "cluster")?,
                     name: s(item, "name").unwrap_or_default(),
                     account: s(item, "account"),
-                    rule: s(item, "rule").unwrap_or_default(),
+                    // Only this code writes these records: every rule in them parses.
+                    rule: s(item, "rule")?.parse().ok()?,
                     reason: s(item, "reason").unwrap_or_default(),
                 })
             })

@@ -12,6 +12,7 @@ use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use emrbot_domain::duration::format_elapsed;
 use emrbot_domain::report::DailyReport;
+use emrbot_domain::rule::Rule;
 
 fn label(id: &str, name: Option<&str>) -> String {
     match name {
@@ -20,11 +21,10 @@ fn label(id: &str, name: Option<&str>) -> String {
     }
 }
 
-fn rule_text(rule: &str) -> &str {
+fn rule_text(rule: Rule) -> &'static str {
     match rule {
-        "end_of_day" => "end of day",
-        "idle" => "idle and unlocked",
-        other => other,
+        Rule::EndOfDay => "end of day",
+        Rule::Idle => "idle and unlocked",
     }
 }
 
@@ -32,7 +32,7 @@ fn rule_text(rule: &str) -> &str {
 pub fn warning(
     id: &str,
     name: Option<&str>,
-    rule: &str,
+    rule: Rule,
     at: DateTime<Utc>,
     now: DateTime<Utc>,
     tz: Tz,

@@ -119,6 +119,11 @@ pub fn refusal(refusal: &Refusal, slash: &str, tz: Tz) -> String {
                 escape(name)
             )
         }
+        Refusal::UnknownRule { name, id, rule } => format!(
+            ":shield: emrbot did not terminate *{}* `{id}`: the rule `{}` is not one it can check.",
+            escape(name),
+            escape(rule)
+        ),
     }
 }
 

@@ -270,7 +270,7 @@ mod tests {
                     cluster: format!("j-{i:013}"),
                     name: format!("<team> & cluster number {i}"),
                     account: None,
-                    rule: "idle".into(),
+                    rule: Rule::Idle,
                     reason: "idle".into(),
                 },
                 rule: Rule::Idle,
