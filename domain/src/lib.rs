@@ -12,6 +12,7 @@ pub mod cached_spot;
 pub mod cluster;
 pub mod command;
 pub mod config;
+pub mod decide;
 pub mod duration;
 pub mod emr;
 pub mod facts;

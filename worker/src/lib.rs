@@ -10,6 +10,7 @@ mod billing;
 mod costs;
 mod error;
 pub mod events;
+mod handled;
 mod history;
 mod home;
 mod launch;
@@ -25,7 +26,6 @@ mod savings;
 pub mod sqs;
 mod status;
 mod terminate;
-mod trace;
 
 use emrbot_domain::ports::audit::AuditLog;
 use emrbot_domain::ports::billing::BilledCosts;
@@ -44,7 +44,6 @@ use emrbot_shared::slack::SlackReplies;
 use std::sync::Arc;
 
 pub use error::{CommandError, Outcome};
-pub use resize::find_group;
 pub use sqs::RECORD_RESERVE;
 
 /// Everything the worker needs, built once at cold start.

@@ -1,28 +1,25 @@
-//! `lock`, `unlock` and `extend`: "I am using this", and letting go.
+//! `lock`, `unlock` and `extend`: "I am using this", and letting go. The
+//! rules: `emrbot_domain::decide::lock`.
 
 use crate::error::CommandError;
-use crate::trace::Trace;
+use crate::handled::{About, AboutCluster, Done, Failed};
 use crate::Worker;
 use chrono::{DateTime, Utc};
 use emrbot_domain::cluster::ClusterRef;
+use emrbot_domain::decide::{lock as decide, AuditNote};
 use emrbot_domain::duration::HumanDuration;
-use emrbot_domain::lock::{holder_id, Lock};
 use emrbot_domain::message::Requester;
 use emrbot_domain::ports::locks::LockError;
-use emrbot_domain::refusal::Refusal;
 use emrbot_shared::slack::render::replies::{self, Named, Unlocked};
-use emrbot_shared::slack::SlackMessage;
 
 impl Worker {
-    /// Takes (or renews) `lock`, for the audit log too.
-    async fn take(&self, lock: &Lock, trace: &mut Trace) -> Result<(), CommandError> {
-        self.locks.acquire(lock, self.clock.now()).await?;
-        trace.detail = format!("until {}", lock.until.to_rfc3339());
-        trace.fact = Some(emrbot_domain::audit::AuditFact::LockedUntil {
-            until: lock.until,
-            reason: lock.reason.clone(),
-        });
-        Ok(())
+    /// Takes (or renews) the decided lock; a concurrent taker's win is refused.
+    async fn take(&self, take: &decide::TakeLock) -> Result<(), CommandError> {
+        match self.locks.acquire(&take.lock, self.clock.now()).await {
+            Ok(()) => Ok(()),
+            Err(LockError::HeldByOther(winner)) => Err(decide::lost_race(*winner).into()),
+            Err(LockError::Store(e)) => Err(e.into()),
+        }
     }
 
     pub(crate) async fn lock(
@@ -31,62 +28,71 @@ impl Worker {
         reference: &ClusterRef,
         duration: Option<HumanDuration>,
         reason: Option<String>,
-        trace: &mut Trace,
-    ) -> Result<SlackMessage, CommandError> {
+    ) -> Result<Done, Failed> {
         let (c, _) = self.resolve(reference).await?;
-        trace.about(&c);
+        let about = About::of(&c);
         let now = self.clock.now();
-        let duration = duration.unwrap_or(self.config.policy.default_lock);
-        let lock = Lock::taken(requester, c.id.clone(), now, duration, reason);
-        self.take(&lock, trace).await?;
-        Ok(replies::locked(
-            &requester.display(),
-            Named::of(&c),
-            duration,
-            lock.until,
-            lock.reason.as_deref(),
-            self.config.timezone,
-        ))
+        let current = self.locks.get(&c.id).await.about(&about)?;
+        let default = self.config.policy.default_lock;
+        let take = decide::lock(
+            self.asker(requester),
+            &c.id,
+            current.as_ref(),
+            (duration, reason),
+            default,
+            now,
+        )
+        .about(&about)?;
+        self.take(&take).await.about(&about)?;
+        Ok(Done {
+            reply: Some(replies::locked(
+                &requester.display(),
+                Named::of(&c),
+                take.duration,
+                take.lock.until,
+                take.lock.reason.as_deref(),
+                self.config.timezone,
+            )),
+            note: take.audit(),
+            about,
+        })
     }
 
     pub(crate) async fn unlock(
         &self,
         requester: &Requester,
         reference: &ClusterRef,
-        trace: &mut Trace,
-    ) -> Result<SlackMessage, CommandError> {
+    ) -> Result<Done, Failed> {
         let (c, _) = self.resolve(reference).await?;
-        trace.about(&c);
+        let about = About::of(&c);
         let now = self.clock.now();
-        let holder = holder_id(requester);
-        let filter = (!self.is_admin(requester)).then_some(holder.as_str());
-        // Ok: what was released, if anything; Err: someone else's lock.
-        let released: Result<Option<Lock>, Box<Lock>> =
-            match self.locks.release(&c.id, filter).await {
-                Ok(released) => Ok(released),
-                Err(LockError::HeldByOther(l)) => Err(l),
-                Err(LockError::Store(e)) => return Err(e.into()),
-            };
-        if let Ok(Some(l)) = &released {
-            if l.is_active(now) {
-                // The unlocked grace period starts again now. If this write
-                // fails the scheduler still notices the lock is gone.
-                if let Err(e) = self.unlocks.record_unlock(&c.id, now).await {
-                    tracing::warn!(error = %e, cluster = %c.id, "could not record the unlock");
-                }
+        let asker = self.asker(requester);
+        let filter = decide::unlock_filter(asker);
+        let released = match self.locks.release(&c.id, filter.as_deref()).await {
+            Ok(released) => Ok(released),
+            Err(LockError::HeldByOther(l)) => Err(*l),
+            Err(LockError::Store(e)) => return Err(e).about(&about),
+        };
+        let unlocked = decide::unlocked(asker, released, now).about(&about)?;
+        if unlocked.restarts_grace() {
+            // If this write fails the scheduler still notices the lock is gone.
+            if let Err(e) = self.unlocks.record_unlock(&c.id, now).await {
+                tracing::warn!(error = %e, cluster = %c.id, "could not record the unlock");
             }
         }
-        let how = match &released {
-            Ok(Some(l)) if l.is_active(now) => Unlocked::Released {
-                held_by: (l.holder != holder).then_some(l.holder_display.as_str()),
+        let how = match &unlocked {
+            decide::Unlocked::Released { held_by } => Unlocked::Released {
+                held_by: held_by.as_deref(),
             },
-            Ok(_) => Unlocked::NotLocked { ended: None },
-            Err(l) if !l.is_active(now) => Unlocked::NotLocked {
-                ended: Some(l.holder_display.as_str()),
+            decide::Unlocked::NotLocked { ended } => Unlocked::NotLocked {
+                ended: ended.as_deref(),
             },
-            Err(l) => return Err(Refusal::UnlockNotYours(l.clone()).into()),
         };
-        Ok(replies::unlocked(&requester.display(), Named::of(&c), how))
+        Ok(Done {
+            reply: Some(replies::unlocked(&requester.display(), Named::of(&c), how)),
+            about,
+            note: AuditNote::default(),
+        })
     }
 
     pub(crate) async fn extend(
@@ -95,45 +101,32 @@ impl Worker {
         reference: &ClusterRef,
         duration: HumanDuration,
         until: Option<DateTime<Utc>>,
-        trace: &mut Trace,
-    ) -> Result<SlackMessage, CommandError> {
+    ) -> Result<Done, Failed> {
         let (c, _) = self.resolve(reference).await?;
-        trace.about(&c);
+        let about = About::of(&c);
         let now = self.clock.now();
-        let holder = holder_id(requester);
-        let current = self.locks.get(&c.id).await?.filter(|l| l.is_active(now));
-        // With a target, repeats converge on it; without, each one adds.
-        let end = |from: DateTime<Utc>| match until {
-            Some(target) => from.max(target),
-            None => from + duration.to_chrono(),
-        };
-        let (lock, snoozed) = match current {
-            Some(l) if l.holder != holder && !self.is_admin(requester) => {
-                return Err(Refusal::Locked(Box::new(l)).into())
-            }
-            Some(l) => (
-                Lock {
-                    until: end(l.until),
-                    ..l
-                },
-                false,
-            ),
-            // Nobody holds it: snooze automatic termination by locking it for the caller.
-            None => {
-                let reason = Some("snoozed automatic termination".into());
-                let lock = Lock::taken(requester, c.id.clone(), now, duration, reason);
-                let until = end(now);
-                (Lock { until, ..lock }, true)
-            }
-        };
-        self.take(&lock, trace).await?;
-        Ok(replies::extended(
-            &requester.display(),
-            Named::of(&c),
+        let current = self.locks.get(&c.id).await.about(&about)?;
+        let take = decide::extend(
+            self.asker(requester),
+            &c.id,
+            current.as_ref(),
             duration,
-            lock.until,
-            snoozed,
-            self.config.timezone,
-        ))
+            until,
+            now,
+        )
+        .about(&about)?;
+        self.take(&take).await.about(&about)?;
+        Ok(Done {
+            reply: Some(replies::extended(
+                &requester.display(),
+                Named::of(&c),
+                duration,
+                take.lock.until,
+                take.snoozed,
+                self.config.timezone,
+            )),
+            note: take.audit(),
+            about,
+        })
     }
 }

@@ -2,10 +2,11 @@
 //! audit record, and the reply.
 
 use crate::error::{CommandError, Inadmissible};
-use crate::trace::Trace;
+use crate::handled::{About, Done, Failed};
 use crate::{Outcome, Worker};
-use emrbot_domain::audit::{AuditEntry, AuditFact};
+use emrbot_domain::audit::AuditEntry;
 use emrbot_domain::command::{Action, Command};
+use emrbot_domain::decide::{Asker, AuditNote};
 use emrbot_domain::message::{CommandMessage, ReplyTo, Requester};
 use emrbot_domain::refusal::Refusal;
 use emrbot_shared::slack::render;
@@ -74,14 +75,13 @@ impl Worker {
     }
 
     async fn perform(&self, message: &CommandMessage) -> Outcome {
-        let mut trace = Trace::default();
-        let (reply, outcome) = match self.execute(message, &mut trace).await {
-            Ok(reply) => (reply, "ok"),
-            Err(error) if error.is_transient() => {
+        let (reply, about, note, outcome) = match self.execute(message).await {
+            Ok(done) => (done.reply, done.about, done.note, "ok"),
+            Err(Failed { error, .. }) if error.is_transient() => {
                 tracing::warn!(error = %error, "transient failure; will retry");
                 return Outcome::Retry;
             }
-            Err(error) => {
+            Err(Failed { error, about }) => {
                 tracing::info!(error = %error, "command refused");
                 let reply = match &error {
                     CommandError::Refused(refusal) => {
@@ -91,19 +91,14 @@ impl Worker {
                     CommandError::Store(_) => failed_text(Failure::Store, message.id.as_str()),
                 };
                 // The audit keeps AWS's whole reason; the user sees the short one.
-                trace.detail = match &error {
-                    CommandError::Refused(_) => reply.clone(),
-                    other => other.to_string(),
+                let note = match &error {
+                    CommandError::Refused(refusal) => AuditNote::refused(refusal, reply.clone()),
+                    other => AuditNote::says(other.to_string()),
                 };
-                if let CommandError::Refused(refusal) = &error {
-                    trace.fact = Some(AuditFact::Refused {
-                        refusal: refusal.clone(),
-                    });
-                }
-                (Some(SlackMessage::plain(reply)), "refused")
+                (Some(SlackMessage::plain(reply)), *about, note, "refused")
             }
         };
-        self.audit(message, &trace, outcome).await;
+        self.audit(message, &about, note, outcome).await;
         if let Some(reply) = reply {
             self.deliver(&message.reply_to, message.issued_at, &reply)
                 .await;
@@ -111,7 +106,7 @@ impl Worker {
         Outcome::Done
     }
 
-    async fn audit(&self, message: &CommandMessage, trace: &Trace, outcome: &str) {
+    async fn audit(&self, message: &CommandMessage, about: &About, note: AuditNote, outcome: &str) {
         let action = message.command.action();
         if matches!(action, Action::Status | Action::Help) {
             return;
@@ -128,24 +123,20 @@ impl Worker {
             at: self.clock.now(),
             who: message.requested_by.display(),
             action: action.to_string(),
-            cluster: trace.cluster.clone(),
-            name: trace.name.clone(),
-            account: trace.account.clone(),
+            cluster: about.cluster.clone(),
+            name: about.name.clone(),
+            account: about.account.clone(),
             outcome: outcome.to_string(),
-            detail: trace.detail.clone(),
+            detail: note.detail,
             reason,
             message_id: message.id.to_string(),
-            fact: trace.fact.clone(),
+            fact: note.fact,
         };
         self.record(&entry).await;
     }
 
-    /// Performs the command. `Ok(None)`: it has replied itself (launch).
-    pub async fn execute(
-        &self,
-        message: &CommandMessage,
-        trace: &mut Trace,
-    ) -> Result<Option<SlackMessage>, CommandError> {
+    /// Performs the command: what it did (and its reply), or why not.
+    async fn execute(&self, message: &CommandMessage) -> Result<Done, Failed> {
         let action = message.command.action();
         let requester = &message.requested_by;
         if !self.config.permissions.allows(requester, action) {
@@ -158,6 +149,57 @@ impl Worker {
         }
         let (now, tz) = (self.clock.now(), self.config.timezone);
         let reply = match &message.command {
+            // The commands that change something: their handlers say what happened.
+            Command::Lock {
+                cluster,
+                duration,
+                reason,
+            } => {
+                return self
+                    .lock(requester, cluster, *duration, reason.clone())
+                    .await
+            }
+            Command::Unlock { cluster } => return self.unlock(requester, cluster).await,
+            Command::Extend {
+                cluster,
+                duration,
+                until,
+            } => return self.extend(requester, cluster, *duration, *until).await,
+            Command::Launch {
+                preset,
+                cluster_name,
+            } => return self.launch(message, preset, cluster_name.as_deref()).await,
+            Command::Terminate {
+                cluster,
+                confirmed,
+                force,
+                reason,
+            } => {
+                let request = crate::terminate::Request {
+                    ask: emrbot_domain::decide::terminate::Ask {
+                        confirmed: *confirmed,
+                        force: *force,
+                    },
+                    reason: reason.as_deref(),
+                    issued_at: message.issued_at,
+                };
+                return self.terminate(requester, cluster, request).await;
+            }
+            Command::Resize {
+                cluster,
+                group,
+                count,
+                spot,
+                force,
+            } => {
+                let ask = emrbot_domain::decide::resize::Ask {
+                    group: group.clone(),
+                    count: *count,
+                    spot: *spot,
+                    force: *force,
+                };
+                return self.resize(requester, cluster, ask).await;
+            }
             Command::Help => self.help(requester),
             Command::Status {
                 cluster: None,
@@ -171,59 +213,6 @@ impl Worker {
                 cluster: Some(reference),
                 ..
             } => self.status_one(reference).await?,
-            Command::Lock {
-                cluster,
-                duration,
-                reason,
-            } => {
-                self.lock(requester, cluster, *duration, reason.clone(), trace)
-                    .await?
-            }
-            Command::Unlock { cluster } => self.unlock(requester, cluster, trace).await?,
-            Command::Extend {
-                cluster,
-                duration,
-                until,
-            } => {
-                self.extend(requester, cluster, *duration, *until, trace)
-                    .await?
-            }
-            Command::Launch {
-                preset,
-                cluster_name,
-            } => {
-                self.launch(message, preset, cluster_name.as_deref(), trace)
-                    .await?;
-                return Ok(None);
-            }
-            Command::Terminate {
-                cluster,
-                confirmed,
-                force,
-                reason,
-            } => {
-                let request = crate::terminate::Request {
-                    confirmed: *confirmed,
-                    force: *force,
-                    reason: reason.as_deref(),
-                    issued_at: message.issued_at,
-                };
-                self.terminate(requester, cluster, request, trace).await?
-            }
-            Command::Resize {
-                cluster,
-                group,
-                count,
-                spot,
-                force,
-            } => {
-                let size = crate::resize::Size {
-                    count: *count,
-                    spot: *spot,
-                    force: *force,
-                };
-                self.resize(requester, cluster, group, size, trace).await?
-            }
             // Scheduler notices: rendered here, posted where the message says.
             Command::Warn {
                 cluster,
@@ -263,7 +252,7 @@ impl Worker {
             ),
             Command::Savings { report } => self.savings(report).await?,
         };
-        Ok(Some(reply))
+        Ok(Done::reply(reply))
     }
 
     /// Writes an audit entry; a failure is logged, never a reason to redo the action.
@@ -273,7 +262,11 @@ impl Worker {
         }
     }
 
-    pub(crate) fn is_admin(&self, r: &Requester) -> bool {
-        self.config.permissions.is_admin(r)
+    /// Who asks, as the command rules see them.
+    pub(crate) fn asker<'a>(&self, requester: &'a Requester) -> Asker<'a> {
+        Asker {
+            requester,
+            is_admin: self.config.permissions.is_admin(requester),
+        }
     }
 }
