@@ -38,21 +38,10 @@ impl Command {
                 },
                 _ => return Err(usage_error()),
             },
-            Action::History => {
-                // `history [cluster] [since <duration>]`
-                let (cluster, rest) = match args {
-                    [first, rest @ ..] if !first.eq_ignore_ascii_case("since") => {
-                        (Some(ClusterRef::parse(first)?), rest)
-                    }
-                    rest => (None, rest),
-                };
-                let since = match rest {
-                    [] => None,
-                    [word, d] if word.eq_ignore_ascii_case("since") => Some(d.parse()?),
-                    _ => return Err(usage_error()),
-                };
-                Command::History { cluster, since }
-            }
+            Action::History => history(args, action)?,
+            Action::Lock => lock(args, action)?,
+            Action::Extend => extend(args, action)?,
+            Action::Resize => resize(args, action)?,
             Action::Status => match args {
                 [] => Command::Status {
                     cluster: None,
@@ -68,49 +57,11 @@ impl Command {
                 },
                 _ => return Err(usage_error()),
             },
-            Action::Lock => {
-                let cluster = cluster_at(0)?;
-                let mut rest = &args[1..];
-                let mut duration = None;
-                if let [first, tail @ ..] = rest {
-                    if first.eq_ignore_ascii_case("for") {
-                        let word = tail.first().ok_or_else(usage_error)?;
-                        duration = Some(word.parse()?);
-                        rest = &tail[1..];
-                    } else if let Ok(d) = first.parse::<HumanDuration>() {
-                        duration = Some(d);
-                        rest = tail;
-                    }
-                }
-                let reason = (!rest.is_empty()).then(|| clip_reason(&rest.join(" ")));
-                Command::Lock {
-                    cluster,
-                    duration,
-                    reason,
-                }
-            }
             Action::Unlock => exact(args, 1, action, || {
                 Ok(Command::Unlock {
                     cluster: cluster_at(0)?,
                 })
             })?,
-            Action::Extend => {
-                let until = match args {
-                    [_, _] => None,
-                    [_, _, word, time] if word.eq_ignore_ascii_case("until") => Some(
-                        chrono::DateTime::parse_from_rfc3339(time)
-                            .map_err(|_| usage_error())?
-                            .with_timezone(&chrono::Utc),
-                    ),
-                    _ => return Err(usage_error()),
-                };
-                let word = args[1].strip_prefix('+').unwrap_or(args[1]);
-                Command::Extend {
-                    cluster: cluster_at(0)?,
-                    duration: word.parse()?,
-                    until,
-                }
-            }
             Action::Launch => match args {
                 [preset] => Command::Launch {
                     preset: preset_name(preset)?,
@@ -136,33 +87,109 @@ impl Command {
                     reason: None,
                 }
             }
-            Action::Resize => {
-                let [_, group, count, rest @ ..] = args else {
-                    return Err(usage_error());
-                };
-                if group.len() > 256 {
-                    return Err(usage_error());
-                }
-                let (spot, force) = match rest {
-                    [] => (None, false),
-                    [f] if is_force(f) => (None, true),
-                    [s, n] if s.eq_ignore_ascii_case("spot") => (Some(instance_count(n)?), false),
-                    [s, n, f] if s.eq_ignore_ascii_case("spot") && is_force(f) => {
-                        (Some(instance_count(n)?), true)
-                    }
-                    _ => return Err(usage_error()),
-                };
-                Command::Resize {
-                    cluster: cluster_at(0)?,
-                    group: group.to_string(),
-                    count: instance_count(count)?,
-                    spot,
-                    force,
-                }
-            }
         };
         Ok(command)
     }
+}
+
+/// `history [cluster] [since <duration>]`
+fn history(args: &[&str], action: Action) -> Result<Command, ParseError> {
+    let usage_error = || ParseError::Usage(action);
+    let (cluster, rest) = match args {
+        [first, rest @ ..] if !first.eq_ignore_ascii_case("since") => {
+            (Some(ClusterRef::parse(first)?), rest)
+        }
+        rest => (None, rest),
+    };
+    let since = match rest {
+        [] => None,
+        [word, d] if word.eq_ignore_ascii_case("since") => Some(d.parse()?),
+        _ => return Err(usage_error()),
+    };
+    Ok(Command::History { cluster, since })
+}
+
+/// `lock <cluster> [[for] <duration>] [reason…]`
+fn lock(args: &[&str], action: Action) -> Result<Command, ParseError> {
+    let usage_error = || ParseError::Usage(action);
+    let cluster_at = |i: usize| -> Result<ClusterRef, ParseError> {
+        let word = args.get(i).ok_or_else(usage_error)?;
+        Ok(ClusterRef::parse(word)?)
+    };
+    let cluster = cluster_at(0)?;
+    let mut rest = &args[1..];
+    let mut duration = None;
+    if let [first, tail @ ..] = rest {
+        if first.eq_ignore_ascii_case("for") {
+            let word = tail.first().ok_or_else(usage_error)?;
+            duration = Some(word.parse()?);
+            rest = &tail[1..];
+        } else if let Ok(d) = first.parse::<HumanDuration>() {
+            duration = Some(d);
+            rest = tail;
+        }
+    }
+    let reason = (!rest.is_empty()).then(|| clip_reason(&rest.join(" ")));
+    Ok(Command::Lock {
+        cluster,
+        duration,
+        reason,
+    })
+}
+
+/// `extend <cluster> <duration> [until <rfc3339>]`
+fn extend(args: &[&str], action: Action) -> Result<Command, ParseError> {
+    let usage_error = || ParseError::Usage(action);
+    let cluster_at = |i: usize| -> Result<ClusterRef, ParseError> {
+        let word = args.get(i).ok_or_else(usage_error)?;
+        Ok(ClusterRef::parse(word)?)
+    };
+    let until = match args {
+        [_, _] => None,
+        [_, _, word, time] if word.eq_ignore_ascii_case("until") => Some(
+            chrono::DateTime::parse_from_rfc3339(time)
+                .map_err(|_| usage_error())?
+                .with_timezone(&chrono::Utc),
+        ),
+        _ => return Err(usage_error()),
+    };
+    let word = args[1].strip_prefix('+').unwrap_or(args[1]);
+    Ok(Command::Extend {
+        cluster: cluster_at(0)?,
+        duration: word.parse()?,
+        until,
+    })
+}
+
+/// `resize <cluster> <group> <count> [spot <count>] [force]`
+fn resize(args: &[&str], action: Action) -> Result<Command, ParseError> {
+    let usage_error = || ParseError::Usage(action);
+    let cluster_at = |i: usize| -> Result<ClusterRef, ParseError> {
+        let word = args.get(i).ok_or_else(usage_error)?;
+        Ok(ClusterRef::parse(word)?)
+    };
+    let [_, group, count, rest @ ..] = args else {
+        return Err(usage_error());
+    };
+    if group.len() > 256 {
+        return Err(usage_error());
+    }
+    let (spot, force) = match rest {
+        [] => (None, false),
+        [f] if is_force(f) => (None, true),
+        [s, n] if s.eq_ignore_ascii_case("spot") => (Some(instance_count(n)?), false),
+        [s, n, f] if s.eq_ignore_ascii_case("spot") && is_force(f) => {
+            (Some(instance_count(n)?), true)
+        }
+        _ => return Err(usage_error()),
+    };
+    Ok(Command::Resize {
+        cluster: cluster_at(0)?,
+        group: group.to_string(),
+        count: instance_count(count)?,
+        spot,
+        force,
+    })
 }
 
 /// The longest command text accepted (Slack itself sends at most 4000 characters).

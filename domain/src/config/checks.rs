@@ -68,42 +68,7 @@ impl Config {
             }
         }
         for (name, preset) in &self.presets {
-            let key = |k: &str| format!("presets.{name}.{k}");
-            if let Some(account) = &preset.account {
-                if !self.accounts.contains_key(account) {
-                    return invalid(
-                        key("account"),
-                        format!("no account `{account}` under [accounts]"),
-                    );
-                }
-            }
-            if !preset.release.starts_with("emr-") {
-                return invalid(
-                    key("release"),
-                    "must be an EMR release label like emr-7.5.0".into(),
-                );
-            }
-            if preset
-                .max_core_count
-                .is_some_and(|max| max < preset.core_count)
-            {
-                return invalid(key("max_core_count"), "is smaller than core_count".into());
-            }
-            if preset
-                .max_task_count
-                .is_some_and(|max| max < preset.task_count)
-            {
-                return invalid(key("max_task_count"), "is smaller than task_count".into());
-            }
-            if preset
-                .idle_timeout
-                .is_some_and(|t| !(60..=7 * 86_400).contains(&t.as_secs()))
-            {
-                return invalid(
-                    key("idle_timeout"),
-                    "must be between 1m and 7d (EMR's limits)".into(),
-                );
-            }
+            self.validate_preset(name, preset)?;
         }
         if let Some(url) = &self.slack.report_webhook {
             if !url.starts_with("https://") && !url.starts_with("http://127.0.0.1") {
@@ -122,6 +87,48 @@ impl Config {
                 "the automatic policies post warnings and reports: set slack.report_channel \
                  (with a bot token) or slack.report_webhook"
                     .into(),
+            );
+        }
+        Ok(())
+    }
+
+    /// A preset's account, release and bounds.
+    fn validate_preset(&self, name: &str, preset: &super::Preset) -> Result<(), ConfigError> {
+        let invalid = |key: String, problem: String| Err(ConfigError::Invalid { key, problem });
+        let key = |k: &str| format!("presets.{name}.{k}");
+        if let Some(account) = &preset.account {
+            if !self.accounts.contains_key(account) {
+                return invalid(
+                    key("account"),
+                    format!("no account `{account}` under [accounts]"),
+                );
+            }
+        }
+        if !preset.release.starts_with("emr-") {
+            return invalid(
+                key("release"),
+                "must be an EMR release label like emr-7.5.0".into(),
+            );
+        }
+        if preset
+            .max_core_count
+            .is_some_and(|max| max < preset.core_count)
+        {
+            return invalid(key("max_core_count"), "is smaller than core_count".into());
+        }
+        if preset
+            .max_task_count
+            .is_some_and(|max| max < preset.task_count)
+        {
+            return invalid(key("max_task_count"), "is smaller than task_count".into());
+        }
+        if preset
+            .idle_timeout
+            .is_some_and(|t| !(60..=7 * 86_400).contains(&t.as_secs()))
+        {
+            return invalid(
+                key("idle_timeout"),
+                "must be between 1m and 7d (EMR's limits)".into(),
             );
         }
         Ok(())

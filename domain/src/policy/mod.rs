@@ -221,6 +221,7 @@ pub fn local_instant(tz: Tz, date: NaiveDate, time: NaiveTime) -> DateTime<Utc> 
 
 mod evaluate;
 mod key;
+mod rules;
 pub use key::{DecisionKey, NotAKey, Stamp};
 pub mod plan;
 pub mod recheck;
