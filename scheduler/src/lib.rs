@@ -33,7 +33,7 @@ mod messages;
 mod sweep;
 
 use emrbot_domain::ports::clock::{Clock, SystemClock};
-use emrbot_domain::ports::clusters::ClusterDirectory;
+use emrbot_domain::ports::directory::ClusterDirectory;
 use emrbot_domain::ports::locks::LockStore;
 use emrbot_domain::ports::policy::PolicyRecords;
 use emrbot_domain::ports::queue::CommandQueue;

@@ -7,7 +7,8 @@ use crate::Worker;
 use chrono::{DateTime, Utc};
 use emrbot_domain::cluster::ClusterRef;
 use emrbot_domain::emr::{ClusterState, ClusterSummary};
-use emrbot_domain::ports::clusters::{ClusterApi, ClusterDirectory, Resolved};
+use emrbot_domain::ports::clusters::ClusterApi;
+use emrbot_domain::ports::directory::{ClusterDirectory, Resolved};
 use emrbot_domain::refusal::Refusal;
 use std::sync::Arc;
 

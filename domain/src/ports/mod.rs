@@ -25,6 +25,7 @@ pub mod clusters;
 pub mod credentials;
 pub mod dedup;
 pub mod descriptions;
+pub mod directory;
 pub mod launches;
 pub mod locks;
 pub mod policy;

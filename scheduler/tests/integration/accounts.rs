@@ -6,7 +6,8 @@
 use async_trait::async_trait;
 use chrono::Duration;
 use emrbot_domain::emr::{ClusterDetail, ClusterSummary, FleetTarget, LaunchSpec, StepSummary};
-use emrbot_domain::ports::clusters::{ClusterChanger, ClusterDirectory, ClusterReader, EmrError};
+use emrbot_domain::ports::clusters::{ClusterChanger, ClusterReader, EmrError};
+use emrbot_domain::ports::directory::ClusterDirectory;
 use emrbot_domain::{ClusterId, Config};
 use emrbot_shared::aws::emr::AwsClusterApi;
 use emrbot_shared::settings::Settings;

@@ -6,7 +6,8 @@ use crate::common;
 
 use async_trait::async_trait;
 use emrbot_domain::emr::{ClusterDetail, ClusterSummary, FleetTarget, LaunchSpec, StepSummary};
-use emrbot_domain::ports::clusters::{ClusterChanger, ClusterDirectory, ClusterReader, EmrError};
+use emrbot_domain::ports::clusters::{ClusterChanger, ClusterReader, EmrError};
+use emrbot_domain::ports::directory::ClusterDirectory;
 use emrbot_domain::ClusterId;
 use emrbot_worker::Outcome;
 use std::collections::{BTreeMap, HashMap};

@@ -3,7 +3,7 @@
 
 use crate::common;
 use crate::common::fake::FakeEmr;
-use emrbot_domain::ports::clusters::ClusterDirectory;
+use emrbot_domain::ports::directory::ClusterDirectory;
 use emrbot_worker::Outcome;
 use std::sync::Arc;
 

@@ -5,7 +5,7 @@ use crate::common;
 
 use aws_lambda_events::sqs::{SqsEvent, SqsMessage};
 use common::fake::FakeEmr;
-use emrbot_domain::ports::clusters::ClusterDirectory;
+use emrbot_domain::ports::directory::ClusterDirectory;
 use emrbot_worker::Outcome;
 use serde_json::json;
 use std::sync::Arc;

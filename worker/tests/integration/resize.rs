@@ -5,7 +5,7 @@ use crate::common;
 
 use common::fake::FakeEmr;
 use emrbot_domain::emr::FleetTarget;
-use emrbot_domain::ports::clusters::ClusterDirectory;
+use emrbot_domain::ports::directory::ClusterDirectory;
 use emrbot_tests::launch_cluster;
 use emrbot_worker::Outcome;
 use std::sync::Arc;

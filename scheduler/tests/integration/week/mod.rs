@@ -229,7 +229,7 @@ async fn a_simulated_week_on_the_templates_schedules_keeps_every_promise() {
     settings.ingress_principal = Some(SENDER_ID.into());
     settings.scheduler_principal = Some(SENDER_ID.into());
     let directory =
-        emrbot_domain::ports::clusters::ClusterDirectory::new().with_account(None, emr.clone());
+        emrbot_domain::ports::directory::ClusterDirectory::new().with_account(None, emr.clone());
     let mut scheduler = emrbot_scheduler::build(&settings, &aws);
     scheduler.clusters = directory.clone();
     scheduler.clock = clock.clone();
