@@ -4,7 +4,7 @@
 
 use crate::error::CommandError;
 use emrbot_domain::cluster::ClusterId;
-use emrbot_domain::decide::AuditNote;
+use emrbot_domain::decide::{AuditNote, Changed};
 use emrbot_domain::emr::ClusterSummary;
 use emrbot_shared::slack::SlackMessage;
 
@@ -27,10 +27,17 @@ impl About {
     }
 }
 
+/// What a handler answers: what changed (rendered in one place), or a
+/// message it rendered itself.
+pub enum Reply {
+    Changed(Box<Changed>),
+    Message(SlackMessage),
+}
+
 /// A command carried out.
 pub struct Done {
     /// `None`: the handler has replied itself (launch).
-    pub reply: Option<SlackMessage>,
+    pub reply: Option<Reply>,
     pub about: About,
     pub note: AuditNote,
 }
@@ -39,7 +46,7 @@ impl Done {
     /// A reply that changes nothing worth auditing beyond the command itself.
     pub fn reply(reply: SlackMessage) -> Done {
         Done {
-            reply: Some(reply),
+            reply: Some(Reply::Message(reply)),
             about: About::default(),
             note: AuditNote::default(),
         }

@@ -2,15 +2,14 @@
 //! rules: `emrbot_domain::decide::lock`.
 
 use crate::error::CommandError;
-use crate::handled::{About, AboutCluster, Done, Failed};
+use crate::handled::{About, AboutCluster, Done, Failed, Reply};
 use crate::Worker;
 use chrono::{DateTime, Utc};
 use emrbot_domain::cluster::ClusterRef;
-use emrbot_domain::decide::{lock as decide, AuditNote};
+use emrbot_domain::decide::{lock as decide, AuditNote, Changed};
 use emrbot_domain::duration::HumanDuration;
 use emrbot_domain::message::Requester;
 use emrbot_domain::ports::locks::LockError;
-use emrbot_shared::slack::render::replies::{self, Named, Unlocked};
 
 impl Worker {
     /// Takes (or renews) the decided lock; a concurrent taker's win is refused.
@@ -45,15 +44,12 @@ impl Worker {
         .about(&about)?;
         self.take(&take).await.about(&about)?;
         Ok(Done {
-            reply: Some(replies::locked(
-                &requester.display(),
-                Named::of(&c),
-                take.duration,
-                take.lock.until,
-                take.lock.reason.as_deref(),
-                self.config.timezone,
-            )),
             note: take.audit(),
+            reply: Some(Reply::Changed(Box::new(Changed::Locked {
+                by: requester.display(),
+                cluster: c,
+                take,
+            }))),
             about,
         })
     }
@@ -80,16 +76,12 @@ impl Worker {
                 tracing::warn!(error = %e, cluster = %c.id, "could not record the unlock");
             }
         }
-        let how = match &unlocked {
-            decide::Unlocked::Released { held_by } => Unlocked::Released {
-                held_by: held_by.as_deref(),
-            },
-            decide::Unlocked::NotLocked { ended } => Unlocked::NotLocked {
-                ended: ended.as_deref(),
-            },
-        };
         Ok(Done {
-            reply: Some(replies::unlocked(&requester.display(), Named::of(&c), how)),
+            reply: Some(Reply::Changed(Box::new(Changed::Unlocked {
+                by: requester.display(),
+                cluster: c,
+                how: unlocked,
+            }))),
             about,
             note: AuditNote::default(),
         })
@@ -117,15 +109,12 @@ impl Worker {
         .about(&about)?;
         self.take(&take).await.about(&about)?;
         Ok(Done {
-            reply: Some(replies::extended(
-                &requester.display(),
-                Named::of(&c),
-                duration,
-                take.lock.until,
-                take.snoozed,
-                self.config.timezone,
-            )),
             note: take.audit(),
+            reply: Some(Reply::Changed(Box::new(Changed::Extended {
+                by: requester.display(),
+                cluster: c,
+                take,
+            }))),
             about,
         })
     }

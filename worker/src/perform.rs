@@ -2,7 +2,7 @@
 //! audit record, and the reply.
 
 use crate::error::{CommandError, Inadmissible};
-use crate::handled::{About, Done, Failed};
+use crate::handled::{About, Done, Failed, Reply};
 use crate::{Outcome, Worker};
 use emrbot_domain::audit::AuditEntry;
 use emrbot_domain::command::{Action, Command};
@@ -76,7 +76,13 @@ impl Worker {
 
     async fn perform(&self, message: &CommandMessage) -> Outcome {
         let (reply, about, note, outcome) = match self.execute(message).await {
-            Ok(done) => (done.reply, done.about, done.note, "ok"),
+            Ok(done) => {
+                let reply = done.reply.map(|reply| match reply {
+                    Reply::Changed(change) => render::changed(&change, self.config.timezone),
+                    Reply::Message(message) => message,
+                });
+                (reply, done.about, done.note, "ok")
+            }
             Err(Failed { error, .. }) if error.is_transient() => {
                 tracing::warn!(error = %error, "transient failure; will retry");
                 return Outcome::Retry;

@@ -2,12 +2,12 @@
 //! `emrbot_domain::decide::resize` (locks, groups, preset bounds); here, the
 //! reads they need, the EMR call and the reply.
 
-use crate::handled::{About, AboutCluster, Done, Failed};
+use crate::handled::{About, AboutCluster, Done, Failed, Reply};
 use crate::Worker;
 use emrbot_domain::cluster::ClusterRef;
 use emrbot_domain::decide::resize::{self as decide, Limits};
+use emrbot_domain::decide::Changed;
 use emrbot_domain::message::Requester;
-use emrbot_shared::slack::render::replies::{self, Named};
 
 impl Worker {
     pub(crate) async fn resize(
@@ -39,13 +39,12 @@ impl Worker {
         .about(&about)?;
         self.forget_description(&c.id).await;
         Ok(Done {
-            reply: Some(replies::resized(
-                &requester.display(),
-                Named::of(&c),
-                &resize.group,
-                resize.count,
-            )),
             note: resize.audit(),
+            reply: Some(Reply::Changed(Box::new(Changed::Resized {
+                by: requester.display(),
+                cluster: c,
+                resize,
+            }))),
             about,
         })
     }

@@ -2,13 +2,13 @@
 //! (confirmation, locks, force, dry run, protection); here, the reads they
 //! need, the scheduler's re-check, the effect and the reply.
 
-use crate::handled::{About, AboutCluster, Done, Failed};
+use crate::handled::{About, AboutCluster, Done, Failed, Reply};
 use crate::Worker;
 use emrbot_domain::cluster::ClusterRef;
 use emrbot_domain::decide::terminate::{self as decide, Effect};
+use emrbot_domain::decide::Changed;
 use emrbot_domain::message::Requester;
 use emrbot_domain::ports::clusters::EmrError;
-use emrbot_shared::slack::render::{self, replies, replies::Named};
 
 /// What the `terminate` command asked for.
 pub(crate) struct Request<'a> {
@@ -54,36 +54,29 @@ impl Worker {
         };
         let effect =
             decide::effect(asker, &c, allowed, request.ask, dry_run, protected).about(&about)?;
-        let reply = match &effect {
-            // Rollout: said and audited, nothing changed.
-            Effect::DryRun => {
-                replies::would_terminate(Named::of(&c), c.account.as_deref(), request.reason)
-            }
-            Effect::Confirm { holder } => {
-                render::terminate_confirmation(&c, request.ask.force, holder.as_deref())
-            }
-            Effect::Terminate { .. } => {
-                match api.terminate(&c.id).await {
-                    Ok(()) => {}
-                    Err(EmrError::TerminationProtected(_)) => {
-                        return Err(decide::protected_refusal(&c)).about(&about)
-                    }
-                    Err(e) => return Err(e).about(&about),
+        // A dry run (said and audited, nothing changed) and a confirmation
+        // button are replies only; a termination is done first.
+        if let Effect::Terminate { .. } = &effect {
+            match api.terminate(&c.id).await {
+                Ok(()) => {}
+                Err(EmrError::TerminationProtected(_)) => {
+                    return Err(decide::protected_refusal(&c)).about(&about)
                 }
-                if let Err(e) = self.locks.release(&c.id, None).await {
-                    tracing::warn!(error = %e, "terminated, but the lock could not be removed");
-                }
-                replies::terminated(
-                    &requester.display(),
-                    Named::of(&c),
-                    c.account.as_deref(),
-                    request.reason,
-                )
+                Err(e) => return Err(e).about(&about),
             }
-        };
+            if let Err(e) = self.locks.release(&c.id, None).await {
+                tracing::warn!(error = %e, "terminated, but the lock could not be removed");
+            }
+        }
         Ok(Done {
-            reply: Some(reply),
             note: effect.audit(),
+            reply: Some(Reply::Changed(Box::new(Changed::Terminate {
+                by: requester.display(),
+                cluster: c,
+                effect,
+                force: request.ask.force,
+                reason: request.reason.map(str::to_string),
+            }))),
             about,
         })
     }

@@ -47,6 +47,41 @@ pub fn held_by_other(asker: Asker<'_>, lock: Option<&Lock>, now: DateTime<Utc>) 
         .cloned()
 }
 
+/// What a command changed (or, for an unconfirmed termination, offers to),
+/// as its reply tells it: rendered by the Slack adapter from these values.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Changed {
+    Locked {
+        by: String,
+        cluster: crate::emr::ClusterSummary,
+        take: lock::TakeLock,
+    },
+    Extended {
+        by: String,
+        cluster: crate::emr::ClusterSummary,
+        take: lock::TakeLock,
+    },
+    Unlocked {
+        by: String,
+        cluster: crate::emr::ClusterSummary,
+        how: lock::Unlocked,
+    },
+    Terminate {
+        by: String,
+        cluster: crate::emr::ClusterSummary,
+        effect: terminate::Effect,
+        /// `force` was asked for (the button keeps it).
+        force: bool,
+        /// Why, when the termination is automatic.
+        reason: Option<String>,
+    },
+    Resized {
+        by: String,
+        cluster: crate::emr::ClusterSummary,
+        resize: resize::Resize,
+    },
+}
+
 /// What the audit log keeps of a decision carried out (or refused): the
 /// text of its `detail`, and its typed fact where it has one.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

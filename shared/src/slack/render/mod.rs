@@ -6,6 +6,7 @@
 
 pub mod ack;
 pub mod billing;
+pub mod changed;
 pub mod clusters;
 pub mod cost;
 pub mod history;
@@ -18,6 +19,7 @@ pub mod savings;
 pub mod status;
 
 pub use billing::{cost_report, BillStatus, CostReport};
+pub use changed::changed;
 pub use clusters::*;
 pub use history::history;
 pub use home::{home, Home};
