@@ -12,13 +12,10 @@ use emrbot_domain::message::Requester;
 use emrbot_domain::ports::locks::LockError;
 
 impl Worker {
-    /// Takes (or renews) the decided lock; a concurrent taker's win is refused.
+    /// Takes (or renews) the decided lock: someone else's is refused by the
+    /// store's condition (`CommandError`'s `From<LockError>`).
     async fn take(&self, take: &decide::TakeLock) -> Result<(), CommandError> {
-        match self.locks.acquire(&take.lock, self.clock.now()).await {
-            Ok(()) => Ok(()),
-            Err(LockError::HeldByOther(winner)) => Err(decide::lost_race(*winner).into()),
-            Err(LockError::Store(e)) => Err(e.into()),
-        }
+        Ok(self.locks.acquire(&take.lock, self.clock.now()).await?)
     }
 
     pub(crate) async fn lock(
@@ -31,17 +28,9 @@ impl Worker {
         let (c, _) = self.resolve(reference).await?;
         let about = About::of(&c);
         let now = self.clock.now();
-        let current = self.locks.get(&c.id).await.about(&about)?;
         let default = self.config.policy.default_lock;
-        let take = decide::lock(
-            self.asker(requester),
-            &c.id,
-            current.as_ref(),
-            (duration, reason),
-            default,
-            now,
-        )
-        .about(&about)?;
+        let ask = (duration, reason);
+        let take = decide::lock(self.asker(requester), &c.id, ask, default, now);
         self.take(&take).await.about(&about)?;
         Ok(Done {
             note: take.audit(),

@@ -24,10 +24,7 @@ impl Command {
             near: Action::nearest(first),
         })?;
         let usage_error = || ParseError::Usage(action);
-        let cluster_at = |i: usize| -> Result<ClusterRef, ParseError> {
-            let word = args.get(i).ok_or_else(usage_error)?;
-            Ok(ClusterRef::parse(word)?)
-        };
+        let cluster_at = |i: usize| cluster_arg(args, i, action);
         let command = match action {
             Action::Help => Command::Help,
             Action::Plan => exact(args, 0, action, || Ok(Command::Plan))?,
@@ -92,6 +89,12 @@ impl Command {
     }
 }
 
+/// The cluster named by `args[i]`; missing: the action's usage.
+fn cluster_arg(args: &[&str], i: usize, action: Action) -> Result<ClusterRef, ParseError> {
+    let word = args.get(i).ok_or(ParseError::Usage(action))?;
+    Ok(ClusterRef::parse(word)?)
+}
+
 /// `history [cluster] [since <duration>]`
 fn history(args: &[&str], action: Action) -> Result<Command, ParseError> {
     let usage_error = || ParseError::Usage(action);
@@ -112,10 +115,7 @@ fn history(args: &[&str], action: Action) -> Result<Command, ParseError> {
 /// `lock <cluster> [[for] <duration>] [reason…]`
 fn lock(args: &[&str], action: Action) -> Result<Command, ParseError> {
     let usage_error = || ParseError::Usage(action);
-    let cluster_at = |i: usize| -> Result<ClusterRef, ParseError> {
-        let word = args.get(i).ok_or_else(usage_error)?;
-        Ok(ClusterRef::parse(word)?)
-    };
+    let cluster_at = |i: usize| cluster_arg(args, i, action);
     let cluster = cluster_at(0)?;
     let mut rest = &args[1..];
     let mut duration = None;
@@ -140,10 +140,7 @@ fn lock(args: &[&str], action: Action) -> Result<Command, ParseError> {
 /// `extend <cluster> <duration> [until <rfc3339>]`
 fn extend(args: &[&str], action: Action) -> Result<Command, ParseError> {
     let usage_error = || ParseError::Usage(action);
-    let cluster_at = |i: usize| -> Result<ClusterRef, ParseError> {
-        let word = args.get(i).ok_or_else(usage_error)?;
-        Ok(ClusterRef::parse(word)?)
-    };
+    let cluster_at = |i: usize| cluster_arg(args, i, action);
     let until = match args {
         [_, _] => None,
         [_, _, word, time] if word.eq_ignore_ascii_case("until") => Some(
@@ -164,10 +161,7 @@ fn extend(args: &[&str], action: Action) -> Result<Command, ParseError> {
 /// `resize <cluster> <group> <count> [spot <count>] [force]`
 fn resize(args: &[&str], action: Action) -> Result<Command, ParseError> {
     let usage_error = || ParseError::Usage(action);
-    let cluster_at = |i: usize| -> Result<ClusterRef, ParseError> {
-        let word = args.get(i).ok_or_else(usage_error)?;
-        Ok(ClusterRef::parse(word)?)
-    };
+    let cluster_at = |i: usize| cluster_arg(args, i, action);
     let [_, group, count, rest @ ..] = args else {
         return Err(usage_error());
     };

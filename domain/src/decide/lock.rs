@@ -8,8 +8,9 @@ use crate::lock::Lock;
 use crate::refusal::Refusal;
 use chrono::{DateTime, Utc};
 
-/// Take or renew `lock` (one conditional write: of many concurrent takers,
-/// one wins and the others get [`lost_race`]).
+/// Take or renew `lock` (one conditional write: of many concurrent takers
+/// one wins; the others are refused `Refusal::Locked` by the store's
+/// condition, the same rule as [`extend`]'s).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TakeLock {
     pub lock: Lock,
@@ -32,31 +33,23 @@ impl TakeLock {
 }
 
 /// `lock <cluster> [duration] [reason]`: the asker's lock from now, for the
-/// duration asked or `default_lock`. Someone else's active lock wins:
-/// locks are not taken over, even by admins (they `unlock` first).
+/// duration asked or `default_lock`. Someone else's active lock wins (even
+/// over admins, who `unlock` first): the store's conditional write decides
+/// that, so no read comes before it.
 pub fn lock(
     asker: Asker<'_>,
     cluster: &ClusterId,
-    current: Option<&Lock>,
     ask: (Option<HumanDuration>, Option<String>),
     default_lock: HumanDuration,
     now: DateTime<Utc>,
-) -> Result<TakeLock, Refusal> {
-    if let Some(other) = super::held_by_other(asker, current, now) {
-        return Err(lost_race(other));
-    }
+) -> TakeLock {
     let (duration, reason) = ask;
     let duration = duration.unwrap_or(default_lock);
-    Ok(TakeLock {
+    TakeLock {
         lock: Lock::taken(asker.requester, cluster.clone(), now, duration, reason),
         duration,
         snoozed: false,
-    })
-}
-
-/// The store found `winner` holding the lock when the write was made.
-pub fn lost_race(winner: Lock) -> Refusal {
-    Refusal::Locked(Box::new(winner))
+    }
 }
 
 /// What the lock store's conditional release found: the lock it removed (if

@@ -1,10 +1,9 @@
 //! The replies of the commands that change something, from what their
 //! decision says changed (`emrbot_domain::decide::Changed`).
 
-use super::replies::{self, Named, Unlocked};
+use super::replies::{self, Named};
 use crate::slack::SlackMessage;
 use chrono_tz::Tz;
-use emrbot_domain::decide::lock::Unlocked as Released;
 use emrbot_domain::decide::terminate::Effect;
 use emrbot_domain::decide::Changed;
 
@@ -26,17 +25,7 @@ pub fn changed(change: &Changed, tz: Tz) -> SlackMessage {
             take.snoozed,
             tz,
         ),
-        Changed::Unlocked { by, cluster, how } => {
-            let how = match how {
-                Released::Released { held_by } => Unlocked::Released {
-                    held_by: held_by.as_deref(),
-                },
-                Released::NotLocked { ended } => Unlocked::NotLocked {
-                    ended: ended.as_deref(),
-                },
-            };
-            replies::unlocked(by, Named::of(cluster), how)
-        }
+        Changed::Unlocked { by, cluster, how } => replies::unlocked(by, Named::of(cluster), how),
         Changed::Terminate {
             by,
             cluster,

@@ -5,6 +5,7 @@ use crate::slack::blocks::{escape, SlackMessage};
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use emrbot_domain::cluster::ClusterId;
+use emrbot_domain::decide::lock::Unlocked;
 use emrbot_domain::duration::HumanDuration;
 use emrbot_domain::emr::{CapacityGroup, ClusterSummary, InstanceRole};
 use emrbot_domain::ports::clusters::EmrError;
@@ -48,14 +49,7 @@ pub fn locked(
 }
 
 /// How an `unlock` ended.
-pub enum Unlocked<'a> {
-    /// Released; `held_by` is the holder when it was someone else (an admin unlocked).
-    Released { held_by: Option<&'a str> },
-    /// There was no live lock; `ended` names the holder whose lock had run out.
-    NotLocked { ended: Option<&'a str> },
-}
-
-pub fn unlocked(by: &str, cluster: Named<'_>, how: Unlocked<'_>) -> SlackMessage {
+pub fn unlocked(by: &str, cluster: Named<'_>, how: &Unlocked) -> SlackMessage {
     let text = match how {
         Unlocked::Released {
             held_by: Some(holder),
